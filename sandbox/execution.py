@@ -1,0 +1,86 @@
+"""What one execution produced: plain data, serialisable to JSON as it is."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+Status = Literal["ok", "blocked", "error", "timeout", "killed"]
+
+
+@dataclass
+class Violation:
+    """A policy refusal at a place in the user's code; `rule` names the rule that refused it."""
+
+    line: int
+    col: int
+    rule: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}"
+
+
+@dataclass
+class ErrorInfo:
+    """An exception raised by the user's code, its traceback trimmed to the user's own lines."""
+
+    type: str
+    message: str
+    traceback: str = ""
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f" (line {self.line})" if self.line else ""
+        return f"{self.type}: {self.message}{where}"
+
+
+@dataclass
+class Display:
+    """One rich output (a figure, a table): its MIME bundle; images are saved as files on the host."""
+
+    data: dict[str, Any]
+    path: str | None = None  #: where an image/png was saved
+
+
+@dataclass
+class Execution:
+    """The outcome of `Session.execute`."""
+
+    status: Status
+    stdout: str = ""
+    stderr: str = ""
+    value_repr: str | None = None  #: repr of the last expression's value
+    value: Any = None  #: the value itself where JSON-able
+    error: ErrorInfo | None = None
+    violations: list[Violation] = field(default_factory=list)
+    displays: list[Display] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)  #: work-folder files created or changed
+    answer: Any = None  #: the argument of final_answer(...), if the code called it
+    answered: bool = False
+    duration_s: float = 0.0
+    notice: str | None = None  #: what the session did about it (interrupted, restarted, ...)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+    def summary(self) -> str:
+        """A one-paragraph account for people and models: output, value, error, notice."""
+        parts = []
+        if self.violations:
+            parts.append("Blocked by policy:\n" + "\n".join(str(v) for v in self.violations))
+        if self.stdout:
+            parts.append(self.stdout.rstrip("\n"))
+        if self.stderr:
+            parts.append("[stderr]\n" + self.stderr.rstrip("\n"))
+        if self.value_repr is not None:
+            parts.append(f"Out: {self.value_repr}")
+        if self.error:
+            parts.append(self.error.traceback or str(self.error))
+        if self.notice:
+            parts.append(f"[{self.status}] {self.notice}")
+        return "\n".join(parts)

@@ -1,0 +1,157 @@
+"""What code may do: the rule tables shared by the static checker and the in-sandbox guards.
+
+Every table entry carries its reason, so a refusal can say why. This module is loaded inside the
+sandbox too, so it imports nothing beyond the standard library.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+#: Modules a data-analysis program may import (top-level names). Submodules follow their parent,
+#: except those in DENIED_MODULES.
+DEFAULT_IMPORTS: frozenset[str] = frozenset(
+    {
+        # the issue's list
+        "math", "statistics", "random", "datetime", "json", "re", "collections", "itertools",
+        "functools", "decimal", "fractions", "string", "numpy", "pandas", "matplotlib", "scipy",
+        # ordinary, side-effect-free helpers that everyday programs use
+        "dataclasses", "typing", "enum", "operator", "heapq", "bisect", "copy", "textwrap", "pprint",
+        "time", "calendar", "unicodedata", "abc", "numbers", "cmath", "array", "contextlib",
+        "hashlib", "base64", "binascii", "csv", "io", "uuid", "zoneinfo", "difflib", "html",
+        "struct", "warnings", "typing_extensions", "graphlib", "secrets", "locale",
+    }
+)  # fmt: skip
+
+#: Submodules refused although their parent is allowed, with the reason.
+DENIED_MODULES: dict[str, str] = {
+    "numpy.ctypeslib": "it loads shared libraries and calls C functions",
+    "numpy.f2py": "it compiles and runs native code",
+    "numpy.distutils": "it runs compilers",
+    "numpy.testing": "it spawns subprocesses",
+    "pandas.io.clipboard": "it runs host programs",
+    "matplotlib.backends.backend_webagg": "it opens network servers",
+    "scipy.weave": "it compiles native code",
+}
+
+#: Attributes refused on module objects of allowed modules, with the reason.
+DENIED_MODULE_ATTRIBUTES: dict[str, dict[str, str]] = {
+    "io": {
+        "open": "it opens files; read data with pandas or from the work folder's inputs",
+        "open_code": "it opens files",
+        "FileIO": "it opens files",
+    },
+}
+
+#: Attribute names refused everywhere: each leads from an ordinary object to the interpreter's
+#: internals (code, frames, globals, the class graph), the classic sandbox-escape paths.
+DANGEROUS_ATTRIBUTES: dict[str, str] = {
+    "__subclasses__": "walks the class graph to reach arbitrary classes",
+    "__globals__": "exposes a function's module globals",
+    "__code__": "exposes and lets code replace bytecode",
+    "__closure__": "exposes closure cells",
+    "__builtins__": "exposes the unrestricted builtins",
+    "__import__": "imports modules around the allow-list",
+    "__loader__": "exposes the module loader",
+    "__spec__": "exposes the module spec and loader",
+    "__getattribute__": "bypasses the attribute guard",
+    "__reduce__": "pickle protocol: builds arbitrary calls",
+    "__reduce_ex__": "pickle protocol: builds arbitrary calls",
+    "__traceback__": "leads to frames",
+    "__self__": "leads from a builtin method to its module",
+    "__func__": "leads to a function's code and globals",
+    "__wrapped__": "leads to an undecorated function's globals",
+    "__mro__": "walks the class graph",
+    "mro": "walks the class graph",
+    "__base__": "walks the class graph",
+    "__bases__": "walks the class graph",
+    "__objclass__": "leads from a descriptor to its class",
+    "func_globals": "exposes a function's globals",
+    "f_globals": "frame internals", "f_locals": "frame internals", "f_builtins": "frame internals",
+    "f_back": "frame internals", "f_code": "frame internals", "f_trace": "frame internals",
+    "tb_frame": "traceback internals", "tb_next": "traceback internals",
+    "gi_frame": "generator internals", "gi_code": "generator internals",
+    "cr_frame": "coroutine internals", "cr_code": "coroutine internals",
+    "ag_frame": "async generator internals", "ag_code": "async generator internals",
+    "co_code": "bytecode", "co_consts": "code constants",
+    "_getframe": "frame access", "_current_frames": "frame access",
+}  # fmt: skip
+
+#: Builtins whose call is refused, with a hint a model can act on.
+FORBIDDEN_CALLS: dict[str, str] = {
+    "eval": "it runs code around the checks; compute the value directly",
+    "exec": "it runs code around the checks; write the code directly",
+    "compile": "it builds code objects around the checks",
+    "__import__": "use an import statement with an allowed module",
+    "globals": "it exposes the runtime's namespace; use the variables directly",
+    "locals": "it exposes the frame's namespace; use the variables directly",
+    "vars": "it exposes namespaces; use the attributes directly",
+    "open": "files are not opened directly; use pandas (read_csv, ...) on the data you were given",
+    "input": "there is no one to type input; use the given variables",
+    "breakpoint": "there is no debugger in the sandbox",
+    "memoryview": "it exposes raw memory",
+    "help": "there is no interactive help in the sandbox",
+    "exit": "ending the interpreter ends the session; call final_answer or just stop",
+    "quit": "ending the interpreter ends the session; call final_answer or just stop",
+}
+
+#: Names the runtime uses for its guards: user code may neither read nor rebind them.
+RUNTIME_NAMES: frozenset[str] = frozenset(
+    {
+        "_getattr_", "_getitem_", "_getiter_", "_write_", "_print_", "_print", "_apply_",
+        "_inplacevar_", "_unpack_sequence_", "_iter_unpack_sequence_", "_import_", "_hook_writable_",
+        "__builtins__", "__metaclass__", "_codecall_", "__cc_last__",
+    }
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Policy:
+    """What a session's code may do. The box (the OS sandbox) holds whatever this says; these layers
+    reject early, with messages a model can act on.
+
+    `check` runs the static checker on the host; `restrict` compiles with RestrictedPython and the
+    guards inside the sandbox. `Policy.off()` turns both off, to show the box alone holds.
+    """
+
+    allowed_imports: frozenset[str] = DEFAULT_IMPORTS
+    check: bool = True
+    restrict: bool = True
+    extra_denied_attributes: frozenset[str] = field(default_factory=frozenset)
+
+    @classmethod
+    def off(cls) -> Policy:
+        """No policy layers at all: plain CPython inside the box."""
+        return cls(check=False, restrict=False)
+
+    def module_allowed(self, name: str) -> bool:
+        """True when `name` (dotted) may be imported or handed out as an attribute."""
+        if any(name == denied or name.startswith(denied + ".") for denied in DENIED_MODULES):
+            return False
+        return name.split(".", 1)[0] in self.allowed_imports
+
+    def denied_attribute(self, name: str) -> str | None:
+        """The reason attribute `name` is refused, or None when it is allowed."""
+        if name in self.extra_denied_attributes:
+            return "refused by this session's policy"
+        return DANGEROUS_ATTRIBUTES.get(name)
+
+    def to_json(self) -> dict:
+        return {
+            "allowed_imports": sorted(self.allowed_imports),
+            "check": self.check,
+            "restrict": self.restrict,
+            "extra_denied_attributes": sorted(self.extra_denied_attributes),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> Policy:
+        return cls(
+            allowed_imports=frozenset(data["allowed_imports"]),
+            check=data["check"],
+            restrict=data["restrict"],
+            extra_denied_attributes=frozenset(data.get("extra_denied_attributes", ())),
+        )
+
+
+DEFAULT_POLICY = Policy()
