@@ -32,6 +32,10 @@ DENIED_MODULES: dict[str, str] = {
     "pandas.io.clipboard": "it runs host programs",
     "matplotlib.backends.backend_webagg": "it opens network servers",
     "scipy.weave": "it compiles native code",
+    "matplotlib.testing": "it runs host programs",
+    "pandas.io.pickle": "unpickling runs arbitrary calls",
+    "pandas.compat.pickle_compat": "unpickling runs arbitrary calls",
+    "numpy.lib.format": "its readers unpickle (allow_pickle) and run arbitrary calls",
 }
 
 #: Attributes refused on module objects of allowed modules, with the reason.
@@ -40,6 +44,20 @@ DENIED_MODULE_ATTRIBUTES: dict[str, dict[str, str]] = {
         "open": "it opens files; read data with pandas or from the work folder's inputs",
         "open_code": "it opens files",
         "FileIO": "it opens files",
+    },
+    "pandas": {
+        "read_pickle": "unpickling runs arbitrary calls; use read_csv or read_parquet",
+        "read_clipboard": "it runs host programs",
+    },
+    "typing": {
+        "get_type_hints": "it evaluates annotation strings as unchecked code; read __annotations__",
+        "ForwardRef": "it evaluates strings as unchecked code",
+    },
+    "typing_extensions": {
+        "get_type_hints": "it evaluates annotation strings as unchecked code; read __annotations__",
+        "get_annotations": "it can evaluate annotation strings as unchecked code",
+        "ForwardRef": "it evaluates strings as unchecked code",
+        "evaluate_forward_ref": "it evaluates strings as unchecked code",
     },
 }
 
@@ -75,6 +93,11 @@ DANGEROUS_ATTRIBUTES: dict[str, str] = {
     "ag_frame": "async generator internals", "ag_code": "async generator internals",
     "co_code": "bytecode", "co_consts": "code constants",
     "_getframe": "frame access", "_current_frames": "frame access",
+    "f_generator": "frame internals", "gi_yieldfrom": "generator internals",
+    "cr_await": "coroutine internals", "cr_origin": "coroutine internals",
+    "ag_await": "async generator internals",
+    "_evaluate": "evaluates a forward reference's string as unchecked code",
+    "__forward_code__": "a forward reference's compiled code",
 }  # fmt: skip
 
 #: Builtins whose call is refused, with a hint a model can act on.

@@ -1,0 +1,82 @@
+"""A box: where and how a sandboxed kernel runs. Backends differ in launch and limits, nothing else.
+
+Both boxes start the same in-box entry point (`sandbox.boot`) with the same boot arguments; it applies
+rlimits, seccomp and the uid drop, then runs an IPython kernel that speaks the Jupyter protocol over ipc
+sockets in the session folder (bound into the box at the same path, so no network is ever needed).
+"""
+
+from __future__ import annotations
+
+import json
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from pathlib import Path
+
+from sandbox.limits import Limits
+
+#: The folder that holds the `sandbox` package on the host; boxes make it visible read-only.
+PACKAGE_ROOT = Path(__file__).resolve().parents[2]
+
+#: Where user code sees its work folder, in every box.
+WORK_DIR_IN_BOX = "/workspace"
+
+
+@dataclass(frozen=True)
+class BoxSpec:
+    """Everything a box needs to start one session's kernel."""
+
+    session_id: str
+    session_dir: Path  #: connection file, ipc sockets and the tool bridge socket; same path inside
+    work_dir: Path  #: the only writable folder the code sees besides /tmp (at WORK_DIR_IN_BOX)
+    uid: int  #: the unprivileged uid the code runs as
+    boot: dict  #: the boot arguments (see sandbox.boot)
+
+    @property
+    def connection_file(self) -> Path:
+        return self.session_dir / "kernel.json"
+
+    def boot_argv(self, python: str, package_root: str) -> list[str]:
+        """The command that starts sandbox.boot inside the box with `python`."""
+        bootstrap = (
+            f"import sys; sys.path.insert(0, {package_root!r}); "
+            "from sandbox.boot import main; main(sys.argv[1])"
+        )
+        return [python, "-I", "-c", bootstrap, json.dumps(self.boot)]
+
+
+class Box(ABC):
+    """One kind of isolation. A subclass fills in these methods and nothing else."""
+
+    #: the backend's name, as given to `--backend`
+    name: str = ""
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+
+    @classmethod
+    @abstractmethod
+    def unavailable(cls) -> str | None:
+        """None when this box can run here, else a message that says what is missing."""
+
+    @abstractmethod
+    def command(self, spec: BoxSpec) -> list[str]:
+        """argv that starts the session's kernel inside the box (run by jupyter_client)."""
+
+    def environment(self, spec: BoxSpec) -> dict[str, str]:
+        """Environment of the launching process (the box decides what reaches the code)."""
+        return {}
+
+    def started(self, spec: BoxSpec, pid: int) -> None:
+        """Called with the launcher's pid once it runs (a hook for limits applied from outside)."""
+
+    def oom_killed(self, spec: BoxSpec) -> bool:
+        """True when the session's memory limit killed its kernel."""
+        return False
+
+    def cleanup(self, spec: BoxSpec) -> None:
+        """Remove what the box left behind for this session (cgroups, containers)."""
+
+    @property
+    def notices(self) -> list[str]:
+        """One-line notices about limits this host could not apply (e.g. no writable cgroups)."""
+        return []

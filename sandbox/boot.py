@@ -1,0 +1,75 @@
+"""The in-box entry point: harden this process, then become the session's IPython kernel.
+
+Order matters: rlimits are set while still root (so hard limits can be lowered for good), then the
+uid drop (which also clears every capability), then seccomp (which needs no_new_privs, set by the box),
+then the kernel with the codecall runtime in its namespace.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import sys
+
+#: boot-argument key -> rlimit
+RLIMITS = {
+    "memory": resource.RLIMIT_AS,
+    "cpu_time": resource.RLIMIT_CPU,
+    "processes": resource.RLIMIT_NPROC,
+    "open_files": resource.RLIMIT_NOFILE,
+    "file_size": resource.RLIMIT_FSIZE,
+}
+
+
+def apply_rlimits(limits: dict[str, int | None]) -> None:
+    for key, which in RLIMITS.items():
+        value = limits.get(key)
+        if value:
+            resource.setrlimit(which, (value, value))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def drop_privileges(uid: int, gid: int) -> None:
+    if os.getuid() != 0:
+        return  # already unprivileged (e.g. a container's user)
+    os.setgroups([])
+    os.setgid(gid)
+    os.setuid(uid)
+    if os.getuid() == 0 or os.geteuid() == 0:
+        raise SystemExit("codecall boot: could not drop root")
+
+
+def main(argument: str) -> None:
+    args = json.loads(argument)
+    apply_rlimits(args.get("rlimits", {}))
+    if args.get("uid") is not None:
+        drop_privileges(args["uid"], args.get("gid", args["uid"]))
+    if args.get("seccomp", True):
+        from sandbox import seccomp
+
+        seccomp.install()
+    os.chdir(args["work_dir"])
+    sys.argv = [sys.argv[0]]
+    start_kernel(args)
+
+
+def start_kernel(args: dict) -> None:
+    from ipykernel import kernelapp
+    from ipykernel.iostream import IOPubThread
+
+    from sandbox.runtime import Runtime
+
+    class LocalIOPubThread(IOPubThread):
+        """ipykernel listens on a 127.0.0.1 TCP port for forked subprocesses' output; the box has
+        no internet sockets (seccomp), so that pipe stays off."""
+
+        def __init__(self, socket, pipe: bool = False, session=None) -> None:
+            super().__init__(socket, pipe=False, session=session)
+
+    kernelapp.IOPubThread = LocalIOPubThread
+    app = kernelapp.IPKernelApp.instance()
+    app.initialize(["-f", args["connection_file"], "--HistoryManager.enabled=False"])
+    runtime = Runtime(args["policy"], bridge_path=args.get("bridge"), work_dir=args["work_dir"])
+    app.shell.user_ns["_codecall_"] = runtime
+    app.start()

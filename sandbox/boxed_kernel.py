@@ -1,0 +1,232 @@
+"""One running kernel inside a box, seen from the host: start it, send it a call, collect what it said.
+
+It knows the Jupyter protocol and the box's life cycle, nothing about policies or results; `Session`
+turns what it collects into an `Execution`. jupyter_client's KernelManager does the launching, the
+interrupts (message mode: no signals cross the box) and the shutdown; the box only supplies the command.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import queue
+import shutil
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from jupyter_client import KernelManager
+from jupyter_client.kernelspec import KernelSpec
+
+from sandbox.backends.base import WORK_DIR_IN_BOX, Box, BoxSpec
+from sandbox.bridge import ToolBridge
+from sandbox.errors import KernelDied
+from sandbox.limits import Limits
+from sandbox.policy import Policy
+from sandbox.runtime import RESULT_MIME
+
+#: Sessions run as uids from this range, one per session, so per-uid limits (RLIMIT_NPROC) are the
+#: session's own and sessions cannot signal each other.
+UID_BASE, UID_SPAN = 61000, 4000
+_uid_counter = itertools.count((os.getpid() * 97) % UID_SPAN)
+_host_root: Path | None = None
+
+
+def host_root() -> Path:
+    """This process's folder for session folders (connection files, sockets, work folders)."""
+    global _host_root
+    if _host_root is None:
+        _host_root = Path(tempfile.mkdtemp(prefix="codecall-"))
+        _host_root.chmod(0o711)
+    return _host_root
+
+
+@dataclass
+class Reply:
+    """What the kernel sent for one call, until it went idle (or died, or ran out of time)."""
+
+    stdout: list[str] = field(default_factory=list)
+    stderr: list[str] = field(default_factory=list)
+    displays: list[dict] = field(default_factory=list)
+    result: dict | None = None
+    kernel_error: dict | None = None  #: an error outside the runtime (the kernel's own)
+    timed_out: bool = False
+    died: bool = False
+    dropped_output: int = 0
+
+
+class BoxedKernel:
+    """A kernel in a box, with its own session folder, work folder, uid and tool bridge."""
+
+    def __init__(self, box: Box, policy: Policy, limits: Limits) -> None:
+        self.box, self.policy, self.limits = box, policy, limits
+        self.id = uuid.uuid4().hex[:12]
+        self.uid = UID_BASE + next(_uid_counter) % UID_SPAN
+        folder = host_root() / self.id
+        self.session_dir, self.work_dir = folder / "run", folder / "work"
+        for path in (folder, self.session_dir, self.work_dir):
+            path.mkdir(mode=0o700)
+            os.chown(path, self.uid, self.uid)
+        folder.chmod(0o711)
+        self.bridge = ToolBridge(str(self.session_dir / "bridge.sock"))
+        self.spec = BoxSpec(self.id, self.session_dir, self.work_dir, self.uid, self._boot_args())
+        self.manager: KernelManager | None = None
+        self.log_path = folder / "kernel.log"
+        self.client = None
+        self.started_at = 0.0
+
+    def _boot_args(self) -> dict:
+        limits = self.limits
+        return {
+            "connection_file": str(self.session_dir / "kernel.json"),
+            "uid": self.uid,
+            "gid": self.uid,
+            "rlimits": {
+                "memory": None if self.box.name == "docker" else _address_space(limits),
+                "cpu_time": limits.cpu_time,
+                "processes": limits.processes,
+                "open_files": limits.open_files,
+                "file_size": limits.file_size,
+            },
+            "seccomp": True,
+            "policy": self.policy.to_json(),
+            "bridge": str(self.session_dir / "bridge.sock"),
+            "work_dir": WORK_DIR_IN_BOX,
+        }
+
+    # -- life cycle -------------------------------------------------------------------------------
+    def start(self, timeout: float = 60.0) -> BoxedKernel:
+        manager = KernelManager(transport="ipc", ip=str(self.session_dir / "ipc"))
+        manager.connection_file = str(self.spec.connection_file)
+        manager._kernel_spec = KernelSpec(
+            argv=self.box.command(self.spec),
+            display_name="codecall",
+            language="python",
+            interrupt_mode="message",
+            env={},
+        )
+        with open(self.log_path, "wb") as log:  # the kernel's own fd output: startup noise, crashes
+            manager.start_kernel(
+                env=dict(os.environ, **self.box.environment(self.spec)), stdout=log, stderr=log
+            )
+        os.chmod(self.spec.connection_file, 0o644)
+        self.manager = manager
+        client = manager.blocking_client()
+        client.start_channels()
+        try:
+            client.wait_for_ready(timeout=timeout)
+        except RuntimeError as error:
+            self.shutdown()
+            raise KernelDied(f"the sandboxed kernel did not start: {error}") from error
+        self.client = client
+        self.started_at = time.monotonic()
+        return self
+
+    def alive(self) -> bool:
+        return self.manager is not None and self.manager.is_alive()
+
+    def interrupt(self) -> None:
+        if self.manager is not None:
+            try:
+                self.manager.interrupt_kernel()
+            except RuntimeError:
+                pass
+
+    def log_tail(self, lines: int = 5) -> str:
+        """The last lines the kernel process wrote outside the protocol (why it died, often)."""
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+    def shutdown(self) -> None:
+        """Stop the kernel at once and remove everything of it, host folders included."""
+        if self.client is not None:
+            self.client.stop_channels()
+            self.client = None
+        if self.manager is not None:
+            try:
+                self.manager.shutdown_kernel(now=True)
+            except Exception:  # noqa: BLE001 - already dead is fine
+                pass
+            self.manager = None
+        self.bridge.close()
+        self.box.cleanup(self.spec)
+        shutil.rmtree(self.session_dir.parent, ignore_errors=True)
+
+    # -- calls ------------------------------------------------------------------------------------
+    def call(self, code: str, timeout: float | None, output_limit: int) -> Reply:
+        """Execute `code` in the kernel's own namespace and collect its messages until idle.
+
+        On timeout the kernel is interrupted and given `interrupt_grace` seconds to settle; the reply
+        then says timed_out (and died, if it had to be killed)."""
+        if self.client is None:
+            raise KernelDied("the kernel is not running")
+        self._drain_shell()
+        msg_id = self.client.execute(code, silent=False, store_history=False, allow_stdin=False)
+        reply = Reply()
+        budget = {"stdout": output_limit, "stderr": output_limit}
+        deadline = None if timeout is None else time.monotonic() + timeout
+        interrupted_at: float | None = None
+        while True:
+            now = time.monotonic()
+            if interrupted_at is None and deadline is not None and now > deadline:
+                reply.timed_out = True
+                interrupted_at = now
+                self.interrupt()
+            if interrupted_at is not None and now - interrupted_at > self.limits.interrupt_grace:
+                reply.died = True
+                return reply
+            try:
+                message = self.client.get_iopub_msg(timeout=0.05)
+            except queue.Empty:
+                if not self.alive():
+                    reply.died = True
+                    return reply
+                continue
+            if message["parent_header"].get("msg_id") != msg_id:
+                continue
+            kind, content = message["msg_type"], message["content"]
+            if kind == "stream":
+                name = "stdout" if content["name"] == "stdout" else "stderr"
+                text = content["text"]
+                if budget[name] <= 0:
+                    reply.dropped_output += len(text)
+                    continue
+                getattr(reply, name).append(text[: budget[name]])
+                reply.dropped_output += max(0, len(text) - budget[name])
+                budget[name] -= len(text)
+            elif kind in ("display_data", "execute_result"):
+                data = content.get("data", {})
+                if RESULT_MIME in data:
+                    reply.result = data[RESULT_MIME]
+                else:
+                    reply.displays.append(data)
+            elif kind == "error":
+                reply.kernel_error = {"type": content["ename"], "message": content["evalue"]}
+            elif kind == "status" and content["execution_state"] == "idle":
+                return reply
+
+    def _drain_shell(self) -> None:
+        while True:
+            try:
+                self.client.get_shell_msg(timeout=0)
+            except queue.Empty:
+                return
+
+    def runtime_call(self, method: str, *args: Any, timeout: float = 60.0) -> dict:
+        """Call a method of the in-box runtime and return its result message."""
+        reply = self.call(f"_codecall_.{method}({', '.join(repr(a) for a in args)})", timeout, 1 << 20)
+        if reply.result is None:
+            detail = reply.kernel_error or "".join(reply.stderr) or "no result"
+            raise KernelDied(f"the sandbox runtime did not answer {method}(): {detail}")
+        return reply.result
+
+
+def _address_space(limits: Limits) -> int:
+    """RLIMIT_AS for the session: the memory limit plus room for the kernel's own mappings
+    (thread stacks and shared libraries reserve address space they never use)."""
+    return limits.memory + 1024 * 1024 * 1024

@@ -1,0 +1,145 @@
+"""The host side of the tool bridge: a unix socket in the session folder, served by a host thread.
+
+A call from the sandbox arrives as data (tool name + arguments), is validated against the tool's
+signature with pydantic, runs on the host, and its result goes back as data. Tool code and host objects
+never enter the sandbox; the sandbox only ever holds a stub with the same signature.
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+import socket
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pydantic
+
+from sandbox import wire
+
+
+@dataclass
+class _Registered:
+    function: Callable[..., Any]
+    validated: Callable[..., Any]
+    spec: dict
+
+
+def tool_spec(name: str, function: Callable[..., Any]) -> dict:
+    """What the sandbox needs to build a stub: the name, the signature as data, the docstring."""
+    signature = inspect.signature(function)
+    parameters = []
+    for p in signature.parameters.values():
+        entry: dict[str, Any] = {"name": p.name, "kind": p.kind.name}
+        if p.annotation is not inspect.Parameter.empty:
+            entry["annotation"] = inspect.formatannotation(p.annotation)
+        if p.default is not inspect.Parameter.empty:
+            try:
+                entry["default"] = wire.encode(p.default)
+            except wire.WireError:
+                entry["default"] = None
+        parameters.append(entry)
+    spec = {"name": name, "parameters": parameters, "doc": inspect.getdoc(function) or ""}
+    if signature.return_annotation is not inspect.Signature.empty:
+        spec["returns"] = inspect.formatannotation(signature.return_annotation)
+    return spec
+
+
+def _describe_validation(name: str, error: pydantic.ValidationError) -> str:
+    problems = []
+    for item in error.errors():
+        where = ".".join(str(part) for part in item["loc"]) or "arguments"
+        problems.append(f"argument {where!r}: {item['msg']} (got {item.get('input')!r})")
+    return f"{name}(): invalid arguments: " + "; ".join(problems)
+
+
+class ToolBridge:
+    """Serves one session's tool calls."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._tools: dict[str, _Registered] = {}
+        self._server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self._server.bind(path)
+        os.chmod(path, 0o666)  # the sandbox's uid must be able to connect
+        self._server.listen(4)
+        self._closed = False
+        self._thread = threading.Thread(target=self._accept, name="codecall-bridge", daemon=True)
+        self._thread.start()
+
+    def register(self, name: str, function: Callable[..., Any]) -> dict:
+        """Make `function` callable from the sandbox as `name`; returns its stub spec."""
+        validated = pydantic.validate_call(config=pydantic.ConfigDict(arbitrary_types_allowed=True))(function)
+        spec = tool_spec(name, function)
+        self._tools[name] = _Registered(function, validated, spec)
+        return spec
+
+    @property
+    def specs(self) -> list[dict]:
+        return [registered.spec for registered in self._tools.values()]
+
+    def handle(self, request: dict) -> dict:
+        """One call: validate, run, encode. Every failure becomes an error reply, never a crash."""
+        name = request.get("tool")
+        registered = self._tools.get(name) if isinstance(name, str) else None
+        if registered is None:
+            return {"ok": False, "message": f"there is no tool named {name!r} (tools: {', '.join(self._tools)})"}
+        arguments = request.get("arguments")
+        if not isinstance(arguments, dict):
+            return {"ok": False, "message": f"{name}(): arguments must be given by name"}
+        try:
+            result = registered.validated(**arguments)
+        except pydantic.ValidationError as error:
+            return {"ok": False, "message": _describe_validation(name, error)}
+        except TypeError as error:
+            return {"ok": False, "message": f"{name}(): {error}"}
+        except Exception as error:  # noqa: BLE001 - a tool's failure is reported to the code
+            return {"ok": False, "message": f"tool {name} failed: {type(error).__name__}: {error}"}
+        return {"ok": True, "result": result, "tool": name}
+
+    def _accept(self) -> None:
+        while not self._closed:
+            try:
+                connection, _ = self._server.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(connection,), daemon=True).start()
+
+    def _serve(self, connection: socket.socket) -> None:
+        with connection:
+            while True:
+                try:
+                    raw = wire.recv_frame(connection)
+                except (OSError, wire.WireError):
+                    return
+                if raw is None:
+                    return
+                try:
+                    request = wire.loads(raw)
+                except ValueError:
+                    reply = {"ok": False, "message": "the tool request was not valid data"}
+                else:
+                    reply = self.handle(request if isinstance(request, dict) else {})
+                try:
+                    payload = wire.dumps(reply)
+                except wire.WireError as error:
+                    message = f"tool {reply['tool']} returned a value that cannot cross: {error}"
+                    payload = wire.dumps({"ok": False, "message": message})
+                try:
+                    wire.send_frame(connection, payload)
+                except OSError:
+                    return
+
+    def close(self) -> None:
+        self._closed = True
+        try:
+            self._server.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self._server.close()
+        try:
+            os.unlink(self.path)
+        except OSError:
+            pass

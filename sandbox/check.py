@@ -1,0 +1,267 @@
+"""The static checker: reject code early, on the host, with line-level messages a model can act on.
+
+It is not the security boundary (the OS box is); it exists so a model hears *why* at once, before any
+code runs. Each rule has a name (the Violation's `rule`), a reason and a message; the visitor has one
+method per node type, so what is refused reads like a table.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from sandbox.execution import Violation
+from sandbox.policy import (
+    DANGEROUS_ATTRIBUTES,
+    DEFAULT_POLICY,
+    DENIED_MODULE_ATTRIBUTES,
+    DENIED_MODULES,
+    FORBIDDEN_CALLS,
+    RUNTIME_NAMES,
+    Policy,
+)
+
+#: Rule ids and why each exists (shown by docs and tests; the message says the specific case).
+RULES: dict[str, str] = {
+    "syntax": "the code must parse before anything else can be said about it",
+    "import": "only modules on the policy's allow-list may be imported",
+    "import-star": "a star import copies a module's internals (other modules included) into scope",
+    "relative-import": "there is no package around the cell to import from",
+    "module-attribute": "some attributes of allowed modules open files, unpickle or run host programs",
+    "module-internals": "a module's private names lead around the checks (exec helpers, other modules)",
+    "forbidden-call": "these builtins run code around the checks or reach outside the sandbox",
+    "dangerous-attribute": "these attributes lead from ordinary objects to interpreter internals",
+    "runtime-name": "the runtime's guard names may not be read or rebound by user code",
+    "unsupported-syntax": "the restricted compiler cannot guard this syntax",
+}
+
+#: The prefix of names the restricted compiler generates; user code may not use it.
+GENERATED_PREFIX = "_cc_"
+
+_BUILTIN_ATTRIBUTE_FUNCS = frozenset({"getattr", "setattr", "hasattr", "delattr"})
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _string_is_dangerous(name: str) -> bool:
+    """A dangerous attribute name that has no innocent use as a word ('mro' has)."""
+    return name in DANGEROUS_ATTRIBUTES and "_" in name
+
+
+class Checker(ast.NodeVisitor):
+    """Walks a parsed cell and collects violations; one `visit_*` method per rule-bearing node."""
+
+    def __init__(self, policy: Policy) -> None:
+        self.policy = policy
+        self.violations: list[Violation] = []
+        self.module_aliases: dict[str, str] = {}  # local name -> module it names
+        self._defined: set[str] | None = None
+        self._tree: ast.AST | None = None
+
+    # -- helpers ----------------------------------------------------------------------------------
+    def report(self, node: ast.AST, rule: str, message: str) -> None:
+        self.violations.append(
+            Violation(getattr(node, "lineno", 1), getattr(node, "col_offset", 0), rule, message)
+        )
+
+    def allowed_list(self) -> str:
+        return ", ".join(sorted(self.policy.allowed_imports))
+
+    def defined_names(self) -> set[str]:
+        """Names the cell binds itself (a user's own `input` function is not the builtin)."""
+        if self._defined is None:
+            names: set[str] = set()
+            for node in ast.walk(self._tree) if self._tree is not None else ():
+                if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                    names.add(node.id)
+                elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                    names.add(node.name)
+                elif isinstance(node, ast.arg):
+                    names.add(node.arg)
+            self._defined = names
+        return self._defined
+
+    def check_identifier(self, node: ast.AST, name: str | None) -> None:
+        if name is None:
+            return
+        if name in RUNTIME_NAMES or name.startswith(GENERATED_PREFIX):
+            self.report(
+                node, "runtime-name", f"the name '{name}' is reserved for the sandbox runtime; rename it"
+            )
+
+    def check_module(self, node: ast.AST, module: str) -> bool:
+        if not self.policy.module_allowed(module):
+            reason = next(
+                (why for d, why in DENIED_MODULES.items() if module == d or module.startswith(d + ".")),
+                None,
+            )
+            if reason:
+                self.report(node, "import", f"import of '{module}' is not allowed: {reason}")
+            else:
+                self.report(
+                    node, "import", f"import of '{module}' is not allowed (allowed: {self.allowed_list()})"
+                )
+            return False
+        return True
+
+    def check_module_attribute(self, node: ast.AST, module: str, name: str) -> None:
+        reason = DENIED_MODULE_ATTRIBUTES.get(module, {}).get(name)
+        if reason:
+            self.report(node, "module-attribute", f"'{module}.{name}' is not allowed: {reason}")
+        elif name.startswith("_") and not (name.startswith("__") and name.endswith("__")):
+            self.report(
+                node,
+                "module-internals",
+                f"'{module}.{name}' is a private internal of '{module}'; use its public API",
+            )
+        elif not self.policy.module_allowed(f"{module}.{name}"):
+            self.check_module(node, f"{module}.{name}")
+
+    # -- imports ----------------------------------------------------------------------------------
+    def visit_Import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            if self.check_module(node, alias.name):
+                local = alias.asname or alias.name.split(".", 1)[0]
+                self.module_aliases[local] = alias.name if alias.asname else local
+            self.check_identifier(node, alias.asname)
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        if node.level:
+            self.report(node, "relative-import", "relative imports are not allowed; import a module by name")
+            return
+        module = node.module or ""
+        if not self.check_module(node, module):
+            return
+        for alias in node.names:
+            if alias.name == "*":
+                self.report(
+                    node, "import-star", f"'from {module} import *' is not allowed; import the names you use"
+                )
+                continue
+            self.check_module_attribute(node, module, alias.name)
+            reason = self.policy.denied_attribute(alias.name)
+            if reason:
+                self.report(node, "dangerous-attribute", f"importing '{alias.name}' is not allowed: {reason}")
+            self.check_identifier(node, alias.asname or alias.name)
+
+    # -- names and attributes ---------------------------------------------------------------------
+    def visit_Name(self, node: ast.Name) -> None:
+        self.check_identifier(node, node.id)
+        if (
+            isinstance(node.ctx, ast.Load)
+            and node.id in FORBIDDEN_CALLS
+            and node.id not in self.defined_names()
+        ):
+            self.report(node, "forbidden-call", f"'{node.id}' is not allowed: {FORBIDDEN_CALLS[node.id]}")
+
+    def visit_Attribute(self, node: ast.Attribute) -> None:
+        reason = self.policy.denied_attribute(node.attr)
+        if reason:
+            self.report(node, "dangerous-attribute", f"attribute '{node.attr}' is not allowed: {reason}")
+        elif isinstance(node.value, ast.Name) and node.value.id in self.module_aliases:
+            self.check_module_attribute(node, self.module_aliases[node.value.id], node.attr)
+        self.generic_visit(node)
+
+    def visit_Constant(self, node: ast.Constant) -> None:
+        """Strings that name dangerous attributes feed getattr, attrgetter, str.format, pandas.eval."""
+        value = node.value
+        if isinstance(value, str) and "_" in value:
+            for word in _WORD.findall(value):
+                if _string_is_dangerous(word) and self.policy.denied_attribute(word):
+                    self.report(
+                        node,
+                        "dangerous-attribute",
+                        f"the string names attribute '{word}', which is not allowed: "
+                        f"{self.policy.denied_attribute(word)}",
+                    )
+                    break
+
+    def visit_Call(self, node: ast.Call) -> None:
+        func = node.func
+        if (
+            isinstance(func, ast.Name)
+            and func.id in _BUILTIN_ATTRIBUTE_FUNCS
+            and len(node.args) >= 2
+            and isinstance(node.args[1], ast.Constant)
+            and isinstance(node.args[1].value, str)
+        ):
+            name = node.args[1].value
+            reason = self.policy.denied_attribute(name)
+            if reason and not _string_is_dangerous(name):  # visit_Constant reports the others
+                self.report(node, "dangerous-attribute", f"{func.id}(..., '{name}') is not allowed: {reason}")
+        self.generic_visit(node)
+
+    # -- definitions ------------------------------------------------------------------------------
+    def _visit_function(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> None:
+        if not isinstance(node, ast.Lambda):
+            self.check_identifier(node, node.name)
+        args = node.args
+        for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]:
+            if arg is not None:
+                self.check_identifier(arg, arg.arg)
+        self.generic_visit(node)
+
+    def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
+        self._visit_function(node)
+
+    def visit_Lambda(self, node: ast.Lambda) -> None:
+        self._visit_function(node)
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        self.check_identifier(node, node.name)
+        self.generic_visit(node)
+
+    def visit_Global(self, node: ast.Global) -> None:
+        for name in node.names:
+            self.check_identifier(node, name)
+
+    def visit_Nonlocal(self, node: ast.Nonlocal) -> None:
+        for name in node.names:
+            self.check_identifier(node, name)
+
+    def visit_ExceptHandler(self, node: ast.ExceptHandler) -> None:
+        self.check_identifier(node, node.name)
+        self.generic_visit(node)
+
+    def visit_MatchClass(self, node: ast.MatchClass) -> None:
+        for attr in node.kwd_attrs:
+            reason = self.policy.denied_attribute(attr)
+            if reason:
+                self.report(node, "dangerous-attribute", f"pattern attribute '{attr}' is not allowed: {reason}")
+        self.generic_visit(node)
+
+    # -- syntax the restricted compiler refuses -------------------------------------------------------
+    def _unsupported(self, node: ast.AST, what: str, hint: str) -> None:
+        self.report(node, "unsupported-syntax", f"{what} is not supported in the sandbox; {hint}")
+        self.generic_visit(node)
+
+    def visit_AsyncFunctionDef(self, node: ast.AsyncFunctionDef) -> None:
+        self._unsupported(node, "'async def'", "write an ordinary function")
+
+    def visit_Await(self, node: ast.Await) -> None:
+        self._unsupported(node, "'await'", "call the function directly")
+
+    def visit_AsyncFor(self, node: ast.AsyncFor) -> None:
+        self._unsupported(node, "'async for'", "use an ordinary for loop")
+
+    def visit_AsyncWith(self, node: ast.AsyncWith) -> None:
+        self._unsupported(node, "'async with'", "use an ordinary with statement")
+
+    def visit_TryStar(self, node: ast.AST) -> None:
+        self._unsupported(
+            node, "'except*'", "catch the ExceptionGroup with 'except ExceptionGroup as eg' and read eg.exceptions"
+        )
+
+
+def check(code: str, policy: Policy = DEFAULT_POLICY) -> list[Violation]:
+    """The policy violations in `code`, in source order; [] when the checker is switched off."""
+    if not policy.check:
+        return []
+    try:
+        tree = ast.parse(code, "<cell>", "exec")
+    except SyntaxError as err:
+        return [Violation(err.lineno or 1, max((err.offset or 1) - 1, 0), "syntax", f"syntax error: {err.msg}")]
+    checker = Checker(policy)
+    checker._tree = tree
+    checker.visit(tree)
+    checker.violations.sort(key=lambda v: (v.line, v.col))
+    return checker.violations

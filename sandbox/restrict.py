@@ -1,0 +1,319 @@
+"""The restricted compiler: RestrictedPython's transformer, loosened so ordinary Python keeps working.
+
+Runs inside the sandbox (imports only the standard library, RestrictedPython and sandbox.policy /
+sandbox.execution). Stock RestrictedPython refuses every name starting with "_", annotated assignments,
+`match`, `nonlocal` and augmented assignment on attributes and items; a model's ordinary programs use all
+of them. Here the refusals are narrowed to what leads somewhere dangerous: the runtime's guard names, the
+dangerous attribute table, imports outside the allow-list, and syntax the guards cannot cover (async,
+`except*`). Attribute loads still go through `_getattr_`, attribute/item stores through `_write_`,
+iteration through `_getiter_`; guards.py supplies those.
+"""
+
+from __future__ import annotations
+
+import ast
+import types
+from dataclasses import dataclass
+
+from RestrictedPython.transformer import INSPECT_ATTRIBUTES, RestrictingNodeTransformer, copy_locations
+
+from sandbox.execution import Violation
+from sandbox.policy import (
+    DENIED_MODULE_ATTRIBUTES,
+    DENIED_MODULES,
+    FORBIDDEN_CALLS,
+    RUNTIME_NAMES,
+    Policy,
+)
+
+#: Names the compiler generates start with this; user code may not use it (checked statically).
+GENERATED_PREFIX = "_cc_"
+#: Builds the namespace that holds a `match` statement's guarded value patterns (see visit_Match).
+MATCH_VALUES = "_cc_values_"
+
+
+class PolicyRejected(Exception):
+    """The cell was refused before it ran; `.violations` says where and why."""
+
+    def __init__(self, violations: list[Violation]) -> None:
+        self.violations = violations
+        super().__init__("\n".join(str(v) for v in violations))
+
+
+@dataclass
+class CompiledCell:
+    """A cell ready to run: `body` (exec mode) and `last`, the eval-mode code of a trailing expression
+    statement (so the runtime can show its value like IPython), or None."""
+
+    body: types.CodeType
+    last: types.CodeType | None
+
+
+def _located(new: ast.AST, old: ast.AST) -> ast.AST:
+    copy_locations(new, old)
+    return new
+
+
+class CellTransformer(RestrictingNodeTransformer):
+    """RestrictedPython's transformer with codecall's rules; each refusal is a named Violation."""
+
+    def __init__(self, policy: Policy, defined: frozenset[str] = frozenset()) -> None:
+        super().__init__()
+        self.policy = policy
+        self.defined = defined  # names the cell binds itself (its own `input` is not the builtin)
+        self.violations: list[Violation] = []
+        self._match_values: list[tuple[str, list[ast.keyword]]] = []
+
+    # -- reporting --------------------------------------------------------------------------------
+    def refuse(self, node: ast.AST, rule: str, message: str) -> None:
+        line, col = getattr(node, "lineno", 1), getattr(node, "col_offset", 0)
+        self.violations.append(Violation(line, col, rule, message))
+        self.errors.append(f"Line {line}: {message}")
+
+    def error(self, node: ast.AST, info: str) -> None:
+        """RestrictedPython's own refusals (unknown node types, exec/eval calls, star imports)."""
+        self.refuse(node, "restricted", info)
+
+    def gen_tmp_name(self) -> str:
+        """Temporaries get the reserved prefix, so they cannot collide with user names."""
+        name = f"{GENERATED_PREFIX}tmp{self._tmp_idx}"
+        self._tmp_idx += 1
+        return name
+
+    # -- names: only the runtime's own names are refused (user dunders and _private names are fine) --
+    def check_name(self, node: ast.AST, name: str | None, allow_magic_methods: bool = False) -> None:
+        if name is None:
+            return
+        if name in RUNTIME_NAMES or name.startswith(GENERATED_PREFIX):
+            self.refuse(node, "runtime-name", f"the name '{name}' is reserved for the sandbox runtime; rename it")
+
+    def visit_Name(self, node: ast.Name) -> ast.AST:
+        """`print` stays the plain builtin (it writes to the current sys.stdout from anywhere)."""
+        if isinstance(node.ctx, ast.Load) and node.id in FORBIDDEN_CALLS and node.id not in self.defined:
+            self.refuse(node, "forbidden-call", f"'{node.id}' is not allowed: {FORBIDDEN_CALLS[node.id]}")
+        self.check_name(node, node.id)
+        return node
+
+    def check_attribute(self, node: ast.AST, attr: str) -> None:
+        reason = self.policy.denied_attribute(attr)
+        if reason is None and attr in INSPECT_ATTRIBUTES:
+            reason = "interpreter internals"
+        if reason:
+            self.refuse(node, "dangerous-attribute", f"attribute '{attr}' is not allowed: {reason}")
+
+    def visit_Attribute(self, node: ast.Attribute) -> ast.AST:
+        """`a.b` -> `_getattr_(a, 'b')`; `a.b = v` / `del a.b` -> `_write_(a).b`."""
+        self.check_attribute(node, node.attr)
+        node = self.node_contents_visit(node)
+        if isinstance(node.ctx, ast.Load):
+            return _located(
+                ast.Call(ast.Name("_getattr_", ast.Load()), [node.value, ast.Constant(node.attr)], []), node
+            )
+        node.value = _located(ast.Call(ast.Name("_write_", ast.Load()), [node.value], []), node.value)
+        return node
+
+    # -- imports: the allow-list, statically, so the message comes before anything runs -------------
+    def check_module(self, node: ast.AST, module: str) -> None:
+        if module == "__future__" or self.policy.module_allowed(module):
+            return
+        reason = next((r for d, r in DENIED_MODULES.items() if module == d or module.startswith(d + ".")), None)
+        detail = reason or "allowed: " + ", ".join(sorted(self.policy.allowed_imports))
+        self.refuse(node, "import", f"import of '{module}' is not allowed ({detail})")
+
+    def visit_Import(self, node: ast.Import) -> ast.AST:
+        for alias in node.names:
+            self.check_module(node, alias.name)
+        return self.check_import_names(node)
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> ast.AST:
+        if node.level:
+            self.refuse(node, "relative-import", "relative imports are not allowed; import a module by name")
+        module = node.module or ""
+        self.check_module(node, module)
+        for alias in node.names:
+            self.check_attribute(node, alias.name)
+            reason = DENIED_MODULE_ATTRIBUTES.get(module, {}).get(alias.name)
+            if reason:
+                self.refuse(node, "module-attribute", f"'{module}.{alias.name}' is not allowed: {reason}")
+        return self.check_import_names(node)
+
+    # -- statements stock RestrictedPython refuses but ordinary code needs -------------------------
+    def visit_AugAssign(self, node: ast.AugAssign) -> ast.AST:
+        """`x += 1` stays native (safe, and loops stay fast); `a.b += 1` / `a[i] += 1` write through
+        `_write_(a)` like a plain store."""
+        return self.node_contents_visit(node)
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> ast.AST:
+        """Annotated assignments: every dataclass and NamedTuple has them."""
+        return self.node_contents_visit(node)
+
+    def visit_Nonlocal(self, node: ast.Nonlocal) -> ast.AST:
+        """`nonlocal` only rebinds a closure's own variables."""
+        for name in node.names:
+            self.check_name(node, name)
+        return node
+
+    def visit_Global(self, node: ast.Global) -> ast.AST:
+        for name in node.names:
+            self.check_name(node, name)
+        return node
+
+    def visit_Assign(self, node: ast.Assign) -> ast.AST:
+        """A class's `__match_args__` makes `case C(x)` read attributes without the guard: only plain,
+        allowed names may be listed."""
+        for target in node.targets:
+            if isinstance(target, ast.Name) and target.id == "__match_args__":
+                items = node.value.elts if isinstance(node.value, (ast.Tuple, ast.List)) else None
+                if items is None or not all(
+                    isinstance(e, ast.Constant) and isinstance(e.value, str) for e in items
+                ):
+                    self.refuse(node, "match-args", "__match_args__ must be a literal tuple of attribute names")
+                else:
+                    for item in items:
+                        self.check_attribute(node, item.value)  # type: ignore[attr-defined]
+        return super().visit_Assign(node)
+
+    def visit_FunctionDef(self, node: ast.FunctionDef) -> ast.AST:
+        """No per-function print collector: print is the builtin."""
+        self.check_name(node, node.name)
+        self.check_function_argument_names(node)
+        return self.node_contents_visit(node)
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> ast.AST:
+        """Classes keep their own metaclass (Enum, ABC, NamedTuple need theirs); the runtime records
+        user classes through its `__build_class__`, which `_write_` consults."""
+        self.check_name(node, node.name)
+        return self.node_contents_visit(node)
+
+    def visit_Module(self, node: ast.Module) -> ast.AST:
+        return self.node_contents_visit(node)
+
+    # -- match: patterns read attributes natively, so value lookups are hoisted and guarded ---------
+    def visit_Match(self, node: ast.Match) -> ast.AST | list[ast.AST]:
+        """`case Color.RED:` compares the subject with a dotted name that Python looks up without
+        `_getattr_`, and the subject's `__eq__` would receive it; such dotted names are evaluated
+        through the guard once, before matching, into a namespace the patterns then read."""
+        namespace = self.gen_tmp_name()
+        self._match_values.append((namespace, []))
+        node = self.node_contents_visit(node)
+        _, values = self._match_values.pop()
+        if not values:
+            return node
+        build = ast.Assign(
+            targets=[ast.Name(namespace, ast.Store())],
+            value=ast.Call(ast.Name(MATCH_VALUES, ast.Load()), [], values),
+        )
+        return [_located(build, node), node]
+
+    def _guarded_value(self, expr: ast.expr) -> ast.expr:
+        if not isinstance(expr, ast.Attribute):
+            return self.visit(expr)
+        namespace, values = self._match_values[-1]
+        key = f"v{len(values)}"
+        values.append(ast.keyword(arg=key, value=self.visit(expr)))
+        return _located(ast.Attribute(ast.Name(namespace, ast.Load()), key, ast.Load()), expr)
+
+    def visit_match_case(self, node: ast.match_case) -> ast.AST:
+        return self.node_contents_visit(node)
+
+    def visit_MatchValue(self, node: ast.MatchValue) -> ast.AST:
+        node.value = self._guarded_value(node.value)
+        return node
+
+    def visit_MatchSingleton(self, node: ast.MatchSingleton) -> ast.AST:
+        return node
+
+    def visit_MatchSequence(self, node: ast.MatchSequence) -> ast.AST:
+        return self.node_contents_visit(node)
+
+    def visit_MatchMapping(self, node: ast.MatchMapping) -> ast.AST:
+        node.keys = [self._guarded_value(k) for k in node.keys]
+        node.patterns = [self.visit(p) for p in node.patterns]
+        self.check_name(node, node.rest)
+        return node
+
+    def visit_MatchClass(self, node: ast.MatchClass) -> ast.AST:
+        node.cls = self._guarded_value(node.cls)
+        for attr in node.kwd_attrs:
+            self.check_attribute(node, attr)
+        node.patterns = [self.visit(p) for p in node.patterns]
+        node.kwd_patterns = [self.visit(p) for p in node.kwd_patterns]
+        return node
+
+    def visit_MatchStar(self, node: ast.MatchStar) -> ast.AST:
+        self.check_name(node, node.name)
+        return node
+
+    def visit_MatchAs(self, node: ast.MatchAs) -> ast.AST:
+        self.check_name(node, node.name)
+        return self.node_contents_visit(node)
+
+    def visit_MatchOr(self, node: ast.MatchOr) -> ast.AST:
+        return self.node_contents_visit(node)
+
+    # -- syntax the guards cannot cover: refused with a hint -------------------------------------------
+    def _unsupported(self, node: ast.AST, what: str, hint: str) -> None:
+        self.refuse(node, "unsupported-syntax", f"{what} is not supported in the sandbox; {hint}")
+
+    def visit_TryStar(self, node: ast.AST) -> None:
+        """RestrictedPython refuses except* (exception groups can smuggle unguarded objects)."""
+        self._unsupported(
+            node, "'except*'", "catch the ExceptionGroup with 'except ExceptionGroup as eg' and read eg.exceptions"
+        )
+
+    def visit_AsyncFunctionDef(self, node: ast.AsyncFunctionDef) -> None:
+        self._unsupported(node, "'async def'", "write an ordinary function")
+
+    def visit_Await(self, node: ast.Await) -> None:
+        self._unsupported(node, "'await'", "call the function directly")
+
+    def visit_AsyncFor(self, node: ast.AsyncFor) -> None:
+        self._unsupported(node, "'async for'", "use an ordinary for loop")
+
+    def visit_AsyncWith(self, node: ast.AsyncWith) -> None:
+        self._unsupported(node, "'async with'", "use an ordinary with statement")
+
+
+def _bound_names(tree: ast.AST) -> frozenset[str]:
+    """Names a cell binds itself: a user's own function called `input` is not the builtin."""
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.arg):
+            names.add(node.arg)
+    return frozenset(names)
+
+
+def _split(code: str, filename: str) -> tuple[ast.Module, ast.Expression | None]:
+    try:
+        tree = ast.parse(code, filename, "exec")
+    except SyntaxError as err:
+        line, col = err.lineno or 1, max((err.offset or 1) - 1, 0)
+        raise PolicyRejected([Violation(line, col, "syntax", f"syntax error: {err.msg}")]) from None
+    last = None
+    if tree.body and isinstance(tree.body[-1], ast.Expr):
+        last = ast.Expression(tree.body.pop().value)
+    return tree, last
+
+
+def compile_cell(code: str, policy: Policy, filename: str = "<cell>") -> CompiledCell:
+    """Compile a cell under `policy`; raises PolicyRejected (syntax errors too, rule "syntax").
+    Code objects carry the user's own line numbers."""
+    tree, last = _split(code, filename)
+    if policy.restrict:
+        transformer = CellTransformer(policy, _bound_names(tree))
+        tree = transformer.visit(tree)
+        if last is not None:
+            last = transformer.visit(last)
+        if transformer.violations:
+            raise PolicyRejected(sorted(transformer.violations, key=lambda v: (v.line, v.col)))
+    try:
+        body = compile(tree, filename, "exec", dont_inherit=True)
+        last_code = compile(last, filename, "eval", dont_inherit=True) if last is not None else None
+    except SyntaxError as err:  # e.g. 'return' outside function: found by the compiler, not the parser
+        line, col = err.lineno or 1, max((err.offset or 1) - 1, 0)
+        raise PolicyRejected([Violation(line, col, "syntax", f"syntax error: {err.msg}")]) from None
+    return CompiledCell(body, last_code)
