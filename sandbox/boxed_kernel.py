@@ -119,8 +119,9 @@ class BoxedKernel:
         try:
             client.wait_for_ready(timeout=timeout)
         except RuntimeError as error:
+            log = self.log_tail(8)
             self.shutdown()
-            raise KernelDied(f"the sandboxed kernel did not start: {error}") from error
+            raise KernelDied(f"the sandboxed kernel did not start: {error}\n{log}") from error
         self.client = client
         self.started_at = time.monotonic()
         return self

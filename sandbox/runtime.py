@@ -93,6 +93,7 @@ class Runtime:
         except KeyboardInterrupt:
             result["status"] = "timeout"
             result["error"] = self._error_info(sys.exc_info()[1], "the step ran out of time and was interrupted")
+            result["error"]["type"] = "TimeoutError"
         except BaseException as error:  # noqa: BLE001 - user code may raise anything, SystemExit too
             result["status"] = "error"
             result["error"] = self._error_info(error)
@@ -101,8 +102,6 @@ class Runtime:
             result["answered"] = True
             result["answer"] = _jsonable(answer)
             result["answer_repr"] = _safe_repr(answer)
-            if result["status"] == "error" and result["error"]["type"] == "FinalAnswer":
-                result["status"], result["error"] = "ok", None
         self._publish(result)
 
     def _describe_value(self, value: Any, result: dict) -> None:
@@ -213,16 +212,9 @@ def _signature_from_spec(spec: dict) -> inspect.Signature:
     parameters = []
     for p in spec["parameters"]:
         default = wire.decode(p["default"]) if "default" in p else inspect.Parameter.empty
-        parameters.append(
-            inspect.Parameter(
-                p["name"],
-                inspect.Parameter.__members__.get(p["kind"], inspect.Parameter.POSITIONAL_OR_KEYWORD)
-                if isinstance(p["kind"], str)
-                else p["kind"],
-                default=default,
-                annotation=p.get("annotation", inspect.Parameter.empty),
-            )
-        )
+        kind = getattr(inspect.Parameter, p["kind"], inspect.Parameter.POSITIONAL_OR_KEYWORD)
+        annotation = p.get("annotation", inspect.Parameter.empty)
+        parameters.append(inspect.Parameter(p["name"], kind, default=default, annotation=annotation))
     return inspect.Signature(parameters, return_annotation=spec.get("returns", inspect.Signature.empty))
 
 

@@ -1,0 +1,270 @@
+"""A sandbox session: checked code runs in a boxed kernel whose state persists between executions.
+
+The session is always recoverable: a timeout interrupts and keeps the state; a crash, a kill or an
+exhausted memory limit restarts the kernel (tools and data put in are restored) and the Execution says
+what happened.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sandbox import wire
+from sandbox.backends.base import WORK_DIR_IN_BOX, Box
+from sandbox.boxed_kernel import BoxedKernel, Reply
+from sandbox.check import check
+from sandbox.errors import BoxUnavailable, SessionClosed
+from sandbox.execution import Display, ErrorInfo, Execution, Violation
+from sandbox.limits import DEFAULT_LIMITS, Limits
+from sandbox.policy import DEFAULT_POLICY, Policy
+
+BACKENDS = ("kernel", "docker")
+
+
+def make_box(backend: str | Box, limits: Limits) -> Box:
+    """The box for a backend name; raises BoxUnavailable with what is missing."""
+    if isinstance(backend, Box):
+        return backend
+    if backend == "kernel":
+        from sandbox.backends.kernel import BubblewrapBox as box_class
+    elif backend == "docker":
+        from sandbox.backends.docker import DockerBox as box_class
+    else:
+        raise BoxUnavailable(f"unknown backend {backend!r} (choose from: {', '.join(BACKENDS)})")
+    missing = box_class.unavailable()
+    if missing:
+        raise BoxUnavailable(f"the {backend} backend is not available: {missing}")
+    return box_class(limits)
+
+
+class Session:
+    """Run untrusted code under a policy, in a box, with host tools and data.
+
+    >>> with Session(tools={"add": add}) as s:
+    ...     s.execute("x = add(2, 3)\\nx").value
+    5
+    """
+
+    def __init__(
+        self,
+        backend: str | Box = "kernel",
+        *,
+        policy: Policy = DEFAULT_POLICY,
+        limits: Limits = DEFAULT_LIMITS,
+        tools: dict[str, Callable[..., Any]] | None = None,
+        pool: Any = None,
+        artifacts_dir: str | os.PathLike | None = None,
+    ) -> None:
+        self.policy, self.limits = policy, limits
+        self._pool = pool
+        self.box = pool.box if pool is not None else make_box(backend, limits)
+        self.artifacts_dir = Path(artifacts_dir or tempfile.mkdtemp(prefix="codecall-artifacts-"))
+        self.artifacts_dir.mkdir(parents=True, exist_ok=True)
+        self._tools: dict[str, Callable[..., Any]] = {}
+        self._puts: list[tuple[str, bytes]] = []
+        self._count = 0  # executions, to name their artifacts
+        self._images = 0
+        self._kernel: BoxedKernel | None = self._new_kernel()
+        for name, function in (tools or {}).items():
+            self.register_tool(function, name)
+
+    # -- life cycle -------------------------------------------------------------------------------
+    def _new_kernel(self) -> BoxedKernel:
+        if self._pool is not None:
+            return self._pool.acquire()
+        return BoxedKernel(self.box, self.policy, self.limits).start()
+
+    @property
+    def kernel(self) -> BoxedKernel:
+        if self._kernel is None:
+            raise SessionClosed("this session is closed")
+        return self._kernel
+
+    @property
+    def work_dir(self) -> Path:
+        """The host folder the code sees as its work folder."""
+        return self.kernel.work_dir
+
+    @property
+    def notices(self) -> list[str]:
+        return self.box.notices
+
+    def restart(self) -> None:
+        """A fresh kernel, with this session's tools and data restored (variables are lost)."""
+        old = self.kernel
+        self._kernel = None
+        old.shutdown()
+        self._kernel = self._new_kernel()
+        self._define_tools(list(self._tools))
+        for name, payload in self._puts:
+            self._send_value(name, payload)
+
+    def close(self) -> None:
+        if self._kernel is not None:
+            self._kernel.shutdown()
+            self._kernel = None
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:  # noqa: BLE001 - interpreter shutdown
+            pass
+
+    # -- tools and data ---------------------------------------------------------------------------
+    def register_tool(self, function: Callable[..., Any], name: str | None = None) -> None:
+        """Make a host function callable from the sandbox (as a stub with the same signature)."""
+        name = name or function.__name__
+        self._tools[name] = function
+        self._define_tools([name])
+
+    def _define_tools(self, names: list[str]) -> None:
+        specs = [self.kernel.bridge.register(name, self._tools[name]) for name in names]
+        self._runtime("define_tools", json.dumps(specs))
+
+    def put(self, name: str, value: Any) -> None:
+        """Bind `name` in the sandbox to a copy of `value` (JSON-able, bytes, arrays, DataFrames)."""
+        if not name.isidentifier():
+            raise ValueError(f"{name!r} is not a valid Python name")
+        payload = wire.dumps(value)
+        self._send_value(name, payload)
+        self._puts = [(n, p) for n, p in self._puts if n != name] + [(name, payload)]
+
+    def _send_value(self, name: str, payload: bytes) -> None:
+        path = self.kernel.session_dir / f"put-{name}.json"
+        path.write_bytes(payload)
+        os.chown(path, self.kernel.uid, self.kernel.uid)
+        try:
+            self._runtime("put", name, str(path))
+        finally:
+            path.unlink(missing_ok=True)
+
+    def put_file(self, source: str | os.PathLike, name: str | None = None) -> str:
+        """Copy a host file into the work folder; returns its path as the code sees it."""
+        target = self.work_dir / (name or Path(source).name)
+        shutil.copyfile(source, target)
+        os.chown(target, self.kernel.uid, self.kernel.uid)
+        return f"{WORK_DIR_IN_BOX}/{target.name}"
+
+    def get(self, name: str) -> Any:
+        """A copy of the sandbox variable `name` (it must be able to cross: see sandbox.wire)."""
+        result = self._runtime("get", name)
+        if result["status"] != "ok":
+            raise KeyError(result["error"]["message"])
+        return wire.decode(result["encoded"])
+
+    def reset(self) -> None:
+        """Forget every variable (tools stay), without restarting the kernel."""
+        self._runtime("reset")
+        self._define_tools(list(self._tools))
+
+    def _runtime(self, method: str, *args: Any) -> dict:
+        return self.kernel.runtime_call(method, *args, timeout=max(self.limits.timeout, 60.0))
+
+    # -- execution --------------------------------------------------------------------------------
+    def execute(self, code: str, timeout: float | None = None) -> Execution:
+        """Check `code`, run it in the box, and report everything it produced."""
+        started = time.perf_counter()
+        self._count += 1
+        if self.policy.check:
+            violations = check(code, self.policy)
+            if violations:
+                return Execution("blocked", violations=violations, duration_s=time.perf_counter() - started)
+        before = _snapshot(self.work_dir)
+        timeout = self.limits.timeout if timeout is None else timeout
+        reply = self.kernel.call(f"_codecall_.run({code!r})", timeout, self.limits.output)
+        execution = self._to_execution(reply, timeout)
+        if reply.died:
+            self._recover(execution, reply)
+        else:
+            execution.files = _changed(before, _snapshot(self.work_dir))
+        execution.duration_s = time.perf_counter() - started
+        return execution
+
+    def _to_execution(self, reply: Reply, timeout: float) -> Execution:
+        result = reply.result or {}
+        status = result.get("status", "error")
+        execution = Execution(
+            status=status,
+            stdout=_capped("".join(reply.stdout), reply.dropped_output, self.limits.output),
+            stderr="".join(reply.stderr),
+            value_repr=result.get("value_repr"),
+            value=result.get("value"),
+            violations=[Violation(**v) for v in result.get("violations", [])],
+            answer=result.get("answer"),
+            answered=result.get("answered", False),
+            displays=[self._save_display(d) for d in reply.displays],
+        )
+        if result.get("error"):
+            execution.error = ErrorInfo(**result["error"])
+        elif reply.kernel_error:
+            execution.error = ErrorInfo(**reply.kernel_error)
+        if reply.timed_out:
+            execution.status = "timeout"
+            execution.notice = f"the step was interrupted after its time limit of {timeout:g} s; the session keeps its state"
+            if execution.error is None:
+                execution.error = ErrorInfo("TimeoutError", f"the step ran longer than {timeout:g} s")
+        elif reply.result is None and not reply.died:
+            execution.error = execution.error or ErrorInfo("SandboxError", "the sandbox gave no result")
+        return execution
+
+    def _recover(self, execution: Execution, reply: Reply) -> None:
+        kernel = self.kernel
+        if reply.timed_out:
+            cause = "it did not stop when interrupted, so the sandbox was killed"
+        elif self.box.oom_killed(kernel.spec):
+            execution.status = "killed"
+            cause = f"it exceeded the memory limit of {self.limits.memory // (1024 * 1024)} MiB"
+        else:
+            execution.status = "killed"
+            tail = kernel.log_tail(2)
+            cause = "the sandboxed process died" + (f" ({tail})" if tail else "")
+        if execution.status == "killed":
+            execution.error = ErrorInfo("SandboxKilled", cause)
+        self.restart()
+        execution.notice = f"{cause}; the session was restarted: variables are lost, tools and data given are restored"
+
+    def _save_display(self, data: dict) -> Display:
+        display = Display({k: v for k, v in data.items() if k != "image/png"})
+        if "image/png" in data:
+            self._images += 1
+            path = self.artifacts_dir / f"image-{self._count}-{self._images}.png"
+            path.write_bytes(base64.b64decode(data["image/png"]))
+            display.path = str(path)
+        return display
+
+
+def _capped(text: str, dropped: int, limit: int) -> str:
+    if not dropped:
+        return text
+    return text + f"\n[... {dropped} more characters not shown: the output limit is {limit} characters]\n"
+
+
+def _snapshot(folder: Path) -> dict[str, tuple[int, int]]:
+    state = {}
+    for root, _, files in os.walk(folder):
+        for name in files:
+            path = os.path.join(root, name)
+            try:
+                info = os.stat(path)
+            except OSError:
+                continue
+            state[os.path.relpath(path, folder)] = (info.st_mtime_ns, info.st_size)
+    return state
+
+
+def _changed(before: dict, after: dict) -> list[str]:
+    return sorted(path for path, stamp in after.items() if before.get(path) != stamp)
