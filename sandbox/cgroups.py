@@ -79,7 +79,8 @@ def create(name: str, limits: Limits) -> tuple[Cgroup | None, str | None]:
     try:
         group = _create_v2(name, limits) if is_v2() else _create_v1(name, limits)
     except OSError as error:
-        return None, f"cgroups are not writable here ({error.strerror}); memory and processes are limited by rlimits only"
+        notice = f"cgroups are not writable here ({error.strerror}); memory and processes are limited by rlimits only"
+        return None, notice
     return group, None
 
 

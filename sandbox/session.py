@@ -63,6 +63,8 @@ class Session:
         pool: Any = None,
         artifacts_dir: str | os.PathLike | None = None,
     ) -> None:
+        if pool is not None:  # the pool's kernels were booted with its policy and limits
+            policy, limits = pool.policy, pool.limits
         self.policy, self.limits = policy, limits
         self._pool = pool
         self.box = pool.box if pool is not None else make_box(backend, limits)
@@ -214,7 +216,7 @@ class Session:
             execution.error = ErrorInfo(**reply.kernel_error)
         if reply.timed_out:
             execution.status = "timeout"
-            execution.notice = f"the step was interrupted after its time limit of {timeout:g} s; the session keeps its state"
+            execution.notice = f"interrupted at the time limit of {timeout:g} s; the session keeps its state"
             if execution.error is None:
                 execution.error = ErrorInfo("TimeoutError", f"the step ran longer than {timeout:g} s")
         elif reply.result is None and not reply.died:
@@ -235,7 +237,7 @@ class Session:
         if execution.status == "killed":
             execution.error = ErrorInfo("SandboxKilled", cause)
         self.restart()
-        execution.notice = f"{cause}; the session was restarted: variables are lost, tools and data given are restored"
+        execution.notice = f"{cause}; the session was restarted: variables are lost, tools and data are restored"
 
     def _save_display(self, data: dict) -> Display:
         display = Display({k: v for k, v in data.items() if k != "image/png"})

@@ -66,15 +66,13 @@ class Box(ABC):
         """Environment of the launching process (the box decides what reaches the code)."""
         return {}
 
-    def started(self, spec: BoxSpec, pid: int) -> None:
-        """Called with the launcher's pid once it runs (a hook for limits applied from outside)."""
-
     def oom_killed(self, spec: BoxSpec) -> bool:
         """True when the session's memory limit killed its kernel."""
         return False
 
     def cleanup(self, spec: BoxSpec) -> None:
         """Remove what the box left behind for this session (cgroups, containers)."""
+        return None
 
     @property
     def notices(self) -> list[str]:
