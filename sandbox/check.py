@@ -59,9 +59,7 @@ class Checker(ast.NodeVisitor):
 
     # -- helpers ----------------------------------------------------------------------------------
     def report(self, node: ast.AST, rule: str, message: str) -> None:
-        self.violations.append(
-            Violation(getattr(node, "lineno", 1), getattr(node, "col_offset", 0), rule, message)
-        )
+        self.violations.append(Violation(getattr(node, "lineno", 1), getattr(node, "col_offset", 0), rule, message))
 
     def allowed_list(self) -> str:
         return ", ".join(sorted(self.policy.allowed_imports))
@@ -84,9 +82,7 @@ class Checker(ast.NodeVisitor):
         if name is None:
             return
         if name in RUNTIME_NAMES or name.startswith(GENERATED_PREFIX):
-            self.report(
-                node, "runtime-name", f"the name '{name}' is reserved for the sandbox runtime; rename it"
-            )
+            self.report(node, "runtime-name", f"the name '{name}' is reserved for the sandbox runtime; rename it")
 
     def check_module(self, node: ast.AST, module: str) -> bool:
         if not self.policy.module_allowed(module):
@@ -97,9 +93,7 @@ class Checker(ast.NodeVisitor):
             if reason:
                 self.report(node, "import", f"import of '{module}' is not allowed: {reason}")
             else:
-                self.report(
-                    node, "import", f"import of '{module}' is not allowed (allowed: {self.allowed_list()})"
-                )
+                self.report(node, "import", f"import of '{module}' is not allowed (allowed: {self.allowed_list()})")
             return False
         return True
 
@@ -133,9 +127,7 @@ class Checker(ast.NodeVisitor):
             return
         for alias in node.names:
             if alias.name == "*":
-                self.report(
-                    node, "import-star", f"'from {module} import *' is not allowed; import the names you use"
-                )
+                self.report(node, "import-star", f"'from {module} import *' is not allowed; import the names you use")
                 continue
             self.check_module_attribute(node, module, alias.name)
             reason = self.policy.denied_attribute(alias.name)
@@ -146,11 +138,7 @@ class Checker(ast.NodeVisitor):
     # -- names and attributes ---------------------------------------------------------------------
     def visit_Name(self, node: ast.Name) -> None:
         self.check_identifier(node, node.id)
-        if (
-            isinstance(node.ctx, ast.Load)
-            and node.id in FORBIDDEN_CALLS
-            and node.id not in self.defined_names()
-        ):
+        if isinstance(node.ctx, ast.Load) and node.id in FORBIDDEN_CALLS and node.id not in self.defined_names():
             self.report(node, "forbidden-call", f"'{node.id}' is not allowed: {FORBIDDEN_CALLS[node.id]}")
 
     def visit_Attribute(self, node: ast.Attribute) -> None:

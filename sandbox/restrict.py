@@ -71,8 +71,10 @@ class CellTransformer(RestrictingNodeTransformer):
         self.errors.append(f"Line {line}: {message}")
 
     def error(self, node: ast.AST, info: str) -> None:
-        """RestrictedPython's own refusals (unknown node types, exec/eval calls, star imports)."""
-        self.refuse(node, "restricted", info)
+        """RestrictedPython's own refusals (unknown node types, star imports); its exec/eval refusal
+        repeats visit_Name's 'forbidden-call'."""
+        if info not in ("Exec calls are not allowed.", "Eval calls are not allowed."):
+            self.refuse(node, "restricted", info)
 
     def gen_tmp_name(self) -> str:
         """Temporaries get the reserved prefix, so they cannot collide with user names."""
@@ -164,9 +166,7 @@ class CellTransformer(RestrictingNodeTransformer):
         for target in node.targets:
             if isinstance(target, ast.Name) and target.id == "__match_args__":
                 items = node.value.elts if isinstance(node.value, (ast.Tuple, ast.List)) else None
-                if items is None or not all(
-                    isinstance(e, ast.Constant) and isinstance(e.value, str) for e in items
-                ):
+                if items is None or not all(isinstance(e, ast.Constant) and isinstance(e.value, str) for e in items):
                     self.refuse(node, "match-args", "__match_args__ must be a literal tuple of attribute names")
                 else:
                     for item in items:
