@@ -81,9 +81,7 @@ class Tool:
         }
 
     @classmethod
-    def from_function(
-        cls, fn: Callable[..., Any], *, name: str | None = None, description: str | None = None
-    ) -> Tool:
+    def from_function(cls, fn: Callable[..., Any], *, name: str | None = None, description: str | None = None) -> Tool:
         """Build a tool from a typed function; its docstring is the description."""
         if not callable(fn):
             raise ToolError(f"a tool must be a function, got {type(fn).__name__}")
@@ -98,8 +96,7 @@ class Tool:
         for p in sig.parameters.values():
             if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
                 raise ToolError(
-                    f"tool {name!r}: *{p.name} / **{p.name} cannot be described to a model; "
-                    "name each parameter"
+                    f"tool {name!r}: *{p.name} / **{p.name} cannot be described to a model; name each parameter"
                 )
             if p.name not in hints:
                 raise ToolError(
@@ -171,9 +168,7 @@ class Tool:
 @overload
 def tool(fn: Callable[..., Any], /) -> Tool: ...
 @overload
-def tool(
-    *, name: str | None = None, description: str | None = None
-) -> Callable[[Callable[..., Any]], Tool]: ...
+def tool(*, name: str | None = None, description: str | None = None) -> Callable[[Callable[..., Any]], Tool]: ...
 def tool(
     fn: Callable[..., Any] | None = None, /, *, name: str | None = None, description: str | None = None
 ) -> Tool | Callable[[Callable[..., Any]], Tool]:
@@ -268,9 +263,7 @@ def _schema_from_signature(name: str, sig: inspect.Signature, docs: dict[str, st
         default = ... if p.default is _EMPTY else p.default
         fields[p.name] = (p.annotation, Field(default, description=docs.get(p.name)))
     try:
-        model = create_model(
-            f"{name}_arguments", __config__=ConfigDict(arbitrary_types_allowed=True), **fields
-        )
+        model = create_model(f"{name}_arguments", __config__=ConfigDict(arbitrary_types_allowed=True), **fields)
         schema = model.model_json_schema(schema_generator=_LenientSchema)
     except Exception as e:
         raise ToolError(f"tool {name!r}: cannot describe its parameters as JSON Schema ({e})") from e

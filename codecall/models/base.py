@@ -24,6 +24,8 @@ class Model(ABC):
     """A chat model; `messages` are OpenAI-style dicts with "role" (system, user, assistant) and "content"."""
 
     name: str = "model"
+    #: True when a trailing assistant message is continued rather than answered (a prefilled reply)
+    continues_reply: bool = False
 
     @abstractmethod
     def generate(

@@ -67,9 +67,7 @@ class OpenAICompatible(Model):
             choice = reply["choices"][0]
             raw = choice["message"].get("content") or ""
         except (KeyError, IndexError, TypeError, AttributeError) as e:
-            raise ModelError(
-                f"{self.base_url}: unexpected reply (no choices[0].message): {reply!r:.200}"
-            ) from e
+            raise ModelError(f"{self.base_url}: unexpected reply (no choices[0].message): {reply!r:.200}") from e
         text, stopped = cut_at_stop(raw, stop)  # servers differ on honouring stop: apply it here too
         usage = reply.get("usage") or {}
         return Generation(

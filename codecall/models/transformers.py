@@ -49,6 +49,8 @@ class Transformers(Model):
     starts with the same tokens (a run's steps share their whole history), so only new tokens are read.
     """
 
+    continues_reply = True
+
     def __init__(
         self,
         path: str | os.PathLike[str] | None = None,
@@ -103,7 +105,11 @@ class Transformers(Model):
     ) -> Generation:
         torch = self._torch
         started = time.perf_counter()
-        prompt = self.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+        # A trailing assistant message is a prefix to continue (e.g. an opening ```python fence).
+        prefill = bool(messages) and messages[-1].get("role") == "assistant"
+        prompt = self.tokenizer.apply_chat_template(
+            messages, tokenize=False, add_generation_prompt=not prefill, continue_final_message=prefill
+        )
         ids = self.tokenizer(prompt, add_special_tokens=False, return_tensors="pt").input_ids.to(self.device)
         n_prompt = ids.shape[1]
         sampling: dict[str, Any] = {"do_sample": False, "temperature": None, "top_p": None, "top_k": None}
