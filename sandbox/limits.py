@@ -18,7 +18,7 @@ class Limits:
     processes: int = 64  #: processes and threads (cgroup pids, RLIMIT_NPROC)
     open_files: int = 256  #: open file descriptors (RLIMIT_NOFILE)
     file_size: int = 256 * MiB  #: largest file the code may write (RLIMIT_FSIZE)
-    disk: int = 512 * MiB  #: size of the writable tmpfs /tmp (docker) and the work folder quota hint
+    disk: int = 512 * MiB  #: size of the private /tmp (a tmpfs, counted as memory)
     output: int = 64 * 1024  #: characters kept of stdout and of stderr per execution
     interrupt_grace: float = 2.0  #: after an interrupt, how long to wait before killing the session
 

@@ -76,7 +76,8 @@ class BubblewrapBox(Box):
     def command(self, spec: BoxSpec) -> list[str]:
         argv = [shutil.which("bwrap") or "bwrap", "--die-with-parent", "--new-session"]
         argv += ["--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"]
-        argv += ["--hostname", "sandbox", "--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp"]
+        argv += ["--hostname", "sandbox", "--proc", "/proc", "--dev", "/dev"]
+        argv += ["--perms", "1777", "--size", str(self.limits.disk), "--tmpfs", "/tmp"]
         binds = [(path, path) for path in SYSTEM_PATHS if os.path.exists(path)]
         binds += [(root, root) for root in python_roots()]
         binds += [(str(Path(__file__).resolve().parents[1]), f"{PACKAGE_ROOT_IN_BOX}/sandbox")]

@@ -1,0 +1,116 @@
+"""The `codecall` command: a thin layer over the same API a Python user calls."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+
+from sandbox.limits import Limits
+from sandbox.policy import Policy
+
+MiB = 1024 * 1024
+
+
+def _limits_epilog() -> str:
+    rows = [f"  {name:<16} {default!s:<12} {meaning}" for name, default, meaning in Limits.describe()]
+    return "sandbox limits (defaults):\n" + "\n".join(rows)
+
+
+def _add_sandbox_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--backend",
+        choices=["kernel", "docker"],
+        default="kernel",
+        help="the box: kernel = IPython kernel under bubblewrap (default); docker = a container",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=Limits.timeout,
+        help=f"wall-time limit of one execution, seconds (default {Limits.timeout:g})",
+    )
+    parser.add_argument("--memory", type=int, default=Limits.memory // MiB,
+                        help=f"memory limit of a session, MiB (default {Limits.memory // MiB})")  # fmt: skip
+
+
+def _limits_from(args: argparse.Namespace) -> Limits:
+    return Limits(timeout=args.timeout, memory=args.memory * MiB)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from codecall.scripts import run_scripts
+
+    policy = Policy.off() if args.no_policy else Policy()
+    failed = 0
+    for result in run_scripts(args.scripts, backend=args.backend, jobs=args.jobs, policy=policy,
+                              limits=_limits_from(args)):  # fmt: skip
+        failed += result.status != "ok"
+        if args.json:
+            print(json.dumps(result.to_json(), ensure_ascii=False), flush=True)
+            continue
+        print(f"== {result.script}: {result.status} ({result.duration_s:.2f} s)")
+        if result.stdout:
+            print(result.stdout, end="" if result.stdout.endswith("\n") else "\n")
+        if result.stderr:
+            print("[stderr]\n" + result.stderr.rstrip("\n"))
+        if result.error:
+            print(f"[error] {result.error}")
+        sys.stdout.flush()
+    return 1 if failed else 0
+
+
+def cmd_limits(args: argparse.Namespace) -> int:
+    print(_limits_epilog())
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="codecall",
+        description="Function calling as code: a model writes Python that calls your tools; codecall checks "
+        "it and runs it in an OS-level sandbox.",
+        epilog=_limits_epilog(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser(
+        "run", help="run Python scripts in the sandbox, each in a fresh session",
+        description="Run each script under the full policy (checker + RestrictedPython) in a fresh sandbox "
+        "session, N at a time; one result per script.", epilog=_limits_epilog(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )  # fmt: skip
+    run.add_argument("scripts", nargs="+", metavar="SCRIPT.py")
+    run.add_argument("--json", action="store_true", help="print one JSON object per script, one a line")
+    run.add_argument("-j", "--jobs", type=int, default=1, help="scripts run in parallel (default 1)")
+    run.add_argument("--no-policy", action="store_true",
+                     help="switch the checker and RestrictedPython off: the box alone holds")  # fmt: skip
+    _add_sandbox_options(run)
+    run.set_defaults(handler=cmd_run)
+
+    limits = commands.add_parser("limits", help="show the sandbox limits and their defaults")
+    limits.set_defaults(handler=cmd_limits)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    handler: Callable[[argparse.Namespace], int] = args.handler
+    try:
+        return handler(args)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:  # noqa: BLE001 - one clear line instead of a traceback
+        from sandbox.errors import SandboxError
+
+        if not isinstance(error, SandboxError) and type(error).__module__.split(".")[0] not in ("codecall",):
+            raise
+        print(f"codecall: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
