@@ -138,7 +138,8 @@ def test_fork_bomb_is_contained(bare_session: Session) -> None:
 
 
 def test_big_file_write_is_contained(bare_session: Session) -> None:
-    code = "chunk = b'0' * (1 << 20)\nwith open('big.bin', 'wb') as f:\n    for _ in range(2048):\n        f.write(chunk)"
+    two_gib = "chunk = b'0' * (1 << 20)\nwith open('big.bin', 'wb') as f:\n    for _ in range(2048):\n"
+    code = two_gib + "        f.write(chunk)"
     result = bare_session.execute(code)
     assert result.status == "error"
     assert result.error.type == "OSError" and "too large" in result.error.message.lower()
@@ -148,8 +149,8 @@ def test_big_file_write_is_contained(bare_session: Session) -> None:
 def test_no_network_to_the_host(bare_session: Session, host_listener) -> None:
     port, accepted = host_listener
     code = (
-        "import socket\ntry:\n    s = socket.create_connection(('127.0.0.1', %d), timeout=2)\n"
-        "    print('connected')\nexcept OSError as e:\n    print('refused', type(e).__name__)" % port
+        f"import socket\ntry:\n    s = socket.create_connection(('127.0.0.1', {port}), timeout=2)\n"
+        "    print('connected')\nexcept OSError as e:\n    print('refused', type(e).__name__)"
     )
     result = bare_session.execute(code)
     assert "refused" in result.stdout, result
