@@ -151,7 +151,9 @@ class Tool:
                 )
             )
         doc = description
-        arg_lines = [f"    {p}: {props[p]['description']}" for p in props if props[p].get("description")]
+        arg_lines = [
+            f"    {p.name}: {props[p.name]['description']}" for p in params if props[p.name].get("description")
+        ]
         if arg_lines:
             doc = "\n".join([description, "", "Args:", *arg_lines]).strip()
         schema = {"type": "object", **schema}
