@@ -61,6 +61,29 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def cmd_ask(args: argparse.Namespace) -> int:
+    from codecall.agent import Agent, load_data
+    from codecall.tools import load_tools
+    from codecall.view import StepPrinter
+
+    tools = [t for path in args.tools for t in load_tools(path)]
+    variables = load_data(args.data)
+    printer = None if args.json else StepPrinter()
+    if printer:
+        printer.status(f"loading the model ({args.model or 'bundled SmolLM2-135M-Instruct'})")
+    agent = Agent(args.model, tools, sandbox=args.backend, limits=_limits_from(args), max_steps=args.max_steps)
+    result = agent.run(args.task, on_step=printer.step if printer else None, **variables)
+    if args.notebook:
+        result.to_notebook(args.notebook)
+    if args.json:
+        summary = {"answer": result.to_json()["answer"], "status": result.status, "steps": len(result.steps),
+                   "duration_s": round(result.duration_s, 3), "error": result.error, "tokens": result.tokens}
+        print(json.dumps(summary, ensure_ascii=False))
+    else:
+        printer.final(result, args.notebook)
+    return 0 if result.status in ("answered", "text") else 1
+
+
 def cmd_limits(args: argparse.Namespace) -> int:
     print(_limits_epilog())
     return 0
@@ -89,6 +112,27 @@ def build_parser() -> argparse.ArgumentParser:
                      help="switch the checker and RestrictedPython off: the box alone holds")  # fmt: skip
     _add_sandbox_options(run)
     run.set_defaults(handler=cmd_run)
+
+    ask = commands.add_parser(
+        "ask", help="solve a task: the model writes code that calls your tools, the sandbox runs it",
+        description="Solve TASK with a model that writes Python calling your tools; each step's code runs "
+        "in the sandbox and its output goes back to the model until it gives a final answer.",
+        epilog=_limits_epilog(), formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    ask.add_argument("task", metavar="TASK")
+    ask.add_argument("--tools", action="append", default=[], metavar="FILE.py",
+                     help="a module whose @codecall.tool functions (or, with none, public functions) are the tools")
+    ask.add_argument("--data", action="append", default=[], metavar="FILE.csv",
+                     help="a data file (csv, tsv, json, parquet, xlsx) given to the code as a DataFrame named after it")
+    ask.add_argument("--model", default=None, metavar="PATH|URL",
+                     help="a local transformers model folder, or http(s)://host/v1#model for an OpenAI-compatible "
+                     "server (default: the bundled SmolLM2-135M-Instruct)")
+    ask.add_argument("--max-steps", type=int, default=5, help="model turns before giving up (default 5)")
+    ask.add_argument("--notebook", metavar="OUT.ipynb", help="write the run as a notebook that re-runs it")
+    ask.add_argument("--json", action="store_true",
+                     help="print one JSON object: answer, status, steps, duration_s, error, tokens")
+    _add_sandbox_options(ask)
+    ask.set_defaults(handler=cmd_ask)
 
     limits = commands.add_parser("limits", help="show the sandbox limits and their defaults")
     limits.set_defaults(handler=cmd_limits)

@@ -1,0 +1,129 @@
+"""The code-action loop: the model writes code, the sandbox runs it, the output goes back, until an answer."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from codecall.extract import extract_code
+from codecall.models import Model, resolve_model
+from codecall.prompt import CODE_PREFILL, CODE_STOP, build_messages, observation
+from codecall.result import Result, Step, tool_source
+from codecall.tools import Tool
+from sandbox import Limits, Policy, Session
+from sandbox.errors import SandboxError
+
+StepCallback = Callable[[Step], None]
+
+
+def as_tools(tools: Iterable[Tool | Callable[..., Any]]) -> list[Tool]:
+    """Tools as given: `Tool`s stay, plain typed functions become tools."""
+    return [t if isinstance(t, Tool) else Tool.from_function(t) for t in tools]
+
+
+class Agent:
+    """A model, the tools it may call, and the sandbox its code runs in.
+
+    >>> agent = Agent(tools=[add])          # the bundled SmolLM2 model, the kernel sandbox
+    >>> agent.run("What is 2 + 3?").answer
+    5
+    """
+
+    def __init__(
+        self,
+        model: Model | str | None = None,
+        tools: Iterable[Tool | Callable[..., Any]] = (),
+        *,
+        sandbox: str = "kernel",
+        limits: Limits | None = None,
+        policy: Policy | None = None,
+        max_steps: int = 5,
+        max_new_tokens: int = 384,
+        observation_limit: int = 2000,
+        pool: Any = None,
+    ) -> None:
+        self.model = model if isinstance(model, Model) else resolve_model(model)
+        self.tools = as_tools(tools)
+        self.sandbox, self.pool = sandbox, pool
+        self.limits, self.policy = limits or Limits(), policy or Policy()
+        self.max_steps, self.max_new_tokens = max_steps, max_new_tokens
+        self.observation_limit = observation_limit
+
+    def run(self, task: str, *, on_step: StepCallback | None = None, **variables: Any) -> Result:
+        """Solve `task`; keyword arguments become variables in the sandbox (DataFrames included)."""
+        started = time.perf_counter()
+        result = Result(task, None, "error", [], 0.0, model=self.model.name,
+                        tool_sources={t.name: tool_source(t.fn) for t in self.tools}, variables=dict(variables))  # fmt: skip
+        try:
+            with self._session() as session:
+                for name, value in variables.items():
+                    session.put(name, value)
+                self._loop(session, task, variables, result, on_step)
+        except SandboxError as error:
+            result.status, result.error = "error", f"sandbox: {error}"
+        result.duration_s = time.perf_counter() - started
+        return result
+
+    def _session(self) -> Session:
+        tools = {t.name: t.fn for t in self.tools}
+        if self.pool is not None:
+            return self.pool.session(tools=tools)
+        return Session(self.sandbox, policy=self.policy, limits=self.limits, tools=tools)
+
+    def _loop(self, session: Session, task: str, variables: dict, result: Result, on_step: StepCallback | None):
+        messages = build_messages(task, self.tools, variables)
+        names = {t.name for t in self.tools}
+        for index in range(1, self.max_steps + 1):
+            step_started = time.perf_counter()
+            prefill = self.model.continues_reply
+            prompt = messages + [{"role": "assistant", "content": CODE_PREFILL}] if prefill else messages
+            generation = self.model.generate(prompt, stop=CODE_STOP if prefill else None,
+                                             max_new_tokens=self.max_new_tokens)  # fmt: skip
+            text = f"{CODE_PREFILL}{generation.text}\n```" if prefill else generation.text
+            code = extract_code(text, names)
+            step = Step(index, text, code, None, None, generate_s=generation.duration_s,
+                        prompt_tokens=generation.prompt_tokens, completion_tokens=generation.completion_tokens,
+                        tools_shown=sorted(names))  # fmt: skip
+            result.steps.append(step)
+            if code is None:
+                result.answer, result.status = text.strip(), "text"
+                self._finish_step(step, step_started, on_step)
+                return
+            step.execution = session.execute(code)
+            step.execute_s = step.execution.duration_s
+            if step.execution.answered:
+                result.answer, result.status = step.execution.answer, "answered"
+                self._finish_step(step, step_started, on_step)
+                return
+            step.observation = observation(step.execution.summary(), self.observation_limit)
+            messages = messages + [{"role": "assistant", "content": text}, {"role": "user", "content": step.observation}]
+            self._finish_step(step, step_started, on_step)
+        result.status = "max_steps"
+        result.error = f"no final answer after {self.max_steps} steps"
+
+    @staticmethod
+    def _finish_step(step: Step, started: float, on_step: StepCallback | None) -> None:
+        step.engine_s = max(0.0, time.perf_counter() - started - step.generate_s - step.execute_s)
+        if on_step is not None:
+            on_step(step)
+
+
+def load_data(paths: Iterable[str | Path]) -> dict[str, Any]:
+    """Data files as sandbox variables: a CSV/TSV/JSON/Parquet/Excel file becomes a DataFrame named after
+    the file (`sales.csv` -> `sales`); names that are not identifiers are made so."""
+    import re
+
+    import pandas as pd
+
+    readers = {".csv": pd.read_csv, ".tsv": lambda p: pd.read_csv(p, sep="\t"), ".json": pd.read_json,
+               ".parquet": pd.read_parquet, ".xlsx": pd.read_excel}  # fmt: skip
+    variables = {}
+    for path in map(Path, paths):
+        reader = readers.get(path.suffix.lower())
+        if reader is None:
+            raise ValueError(f"{path}: unsupported data file (use {', '.join(readers)})")
+        name = re.sub(r"\W|^(?=\d)", "_", path.stem) or "data"
+        variables[name] = reader(path)
+    return variables

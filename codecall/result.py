@@ -1,0 +1,167 @@
+"""A run's trace: every step as plain data, written out as JSON or as a notebook that re-runs it."""
+
+from __future__ import annotations
+
+import base64
+import inspect
+import json
+import textwrap
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from sandbox import Execution
+
+RunStatus = Literal["answered", "text", "max_steps", "error"]
+
+
+@dataclass
+class Step:
+    """One model turn and what running its code produced."""
+
+    index: int
+    model_text: str  #: what the model wrote (after any prefill)
+    code: str | None  #: the code extracted from it; None for a plain-text answer
+    execution: Execution | None
+    observation: str | None  #: what went back to the model
+    generate_s: float = 0.0
+    execute_s: float = 0.0
+    engine_s: float = 0.0  #: prompting, extraction and bookkeeping around generate and execute
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    tools_shown: list[str] = field(default_factory=list)  #: the tools the prompt offered
+
+
+@dataclass
+class Result:
+    """What `Agent.run` returns."""
+
+    task: str
+    answer: Any
+    status: RunStatus
+    steps: list[Step]
+    duration_s: float
+    model: str = ""
+    error: str | None = None
+    tool_sources: dict[str, str] = field(default_factory=dict, repr=False)  #: for the notebook
+    variables: dict[str, Any] = field(default_factory=dict, repr=False)  #: the data given, for the notebook
+
+    @property
+    def artifacts(self) -> list[str]:
+        """Images the code drew (host paths) and files it wrote (work-folder paths), in order."""
+        found = []
+        for step in self.steps:
+            if step.execution:
+                found += [d.path for d in step.execution.displays if d.path]
+                found += step.execution.files
+        return found
+
+    @property
+    def tokens(self) -> int:
+        return sum(s.prompt_tokens + s.completion_tokens for s in self.steps)
+
+    def to_json(self) -> dict:
+        """Plain JSON: the answer as JSON where it can be, else its repr."""
+        return {
+            "task": self.task,
+            "answer": _jsonable(self.answer),
+            "status": self.status,
+            "error": self.error,
+            "model": self.model,
+            "duration_s": round(self.duration_s, 3),
+            "steps": [_jsonable(asdict(step)) for step in self.steps],
+            "artifacts": self.artifacts,
+        }
+
+    def to_notebook(self, path: str | Path) -> Path:
+        """Write a real .ipynb: a set-up cell (tools, data, final_answer), then one code cell per step
+        with the outputs it had, so the notebook reads as the run and re-runs it."""
+        import nbformat
+        from nbformat import v4
+
+        cells = [v4.new_markdown_cell(f"# codecall run\n\n**Task:** {self.task}\n\n**Model:** {self.model}")]
+        cells.append(v4.new_code_cell(self._setup_source()))
+        for step in self.steps:
+            note = f"**Step {step.index}** · model wrote:\n\n" + textwrap.indent(step.model_text.strip(), "    ")
+            cells.append(v4.new_markdown_cell(note))
+            if step.code is not None:
+                cell = v4.new_code_cell(step.code)
+                cell.outputs = _outputs(step.execution)
+                if step.execution and step.execution.status != "ok":
+                    cell.metadata["tags"] = ["raises-exception"]  # re-running goes on past it
+                cells.append(cell)
+        cells.append(v4.new_markdown_cell(f"**Status:** {self.status}\n\n**Answer:** {_jsonable(self.answer)}"))
+        notebook = v4.new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3", "display_name":
+                                   "Python 3", "language": "python"}})  # fmt: skip
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(notebook, str(path))
+        return path
+
+    def _setup_source(self) -> str:
+        lines = ["# Set-up: the run's tools, its data, and final_answer", "import json", ""]
+        lines += [source.rstrip() + "\n" for source in self.tool_sources.values()]
+        for name, value in self.variables.items():
+            if _is_dataframe(value):
+                lines += ["import io", "import pandas as pd",
+                          f"{name} = pd.read_json(io.StringIO({value.to_json(orient='split')!r}), orient='split')"]
+            else:
+                lines.append(f"{name} = json.loads({json.dumps(_jsonable(value))!r})")
+        lines += ["", "answer = None", "", "def final_answer(value):",
+                  '    """Keep the final answer in `answer`, as the run did."""',
+                  "    global answer", "    answer = value"]  # fmt: skip
+        return "\n".join(lines)
+
+
+def tool_source(function: Any) -> str:
+    """A tool's source for the notebook's set-up cell, without its decorators."""
+    try:
+        source = textwrap.dedent(inspect.getsource(function))
+    except (OSError, TypeError):
+        return f"# the source of {getattr(function, '__name__', function)!r} is not available"
+    lines = source.splitlines()
+    while lines and lines[0].lstrip().startswith("@"):
+        lines.pop(0)
+    return "\n".join(lines)
+
+
+def _outputs(execution: Execution | None) -> list:
+    from nbformat import v4
+
+    if execution is None:
+        return []
+    outputs = []
+    if execution.stdout:
+        outputs.append(v4.new_output("stream", name="stdout", text=execution.stdout))
+    if execution.stderr:
+        outputs.append(v4.new_output("stream", name="stderr", text=execution.stderr))
+    for display in execution.displays:
+        data = dict(display.data)
+        if display.path:
+            data["image/png"] = base64.b64encode(Path(display.path).read_bytes()).decode()
+        outputs.append(v4.new_output("display_data", data=data))
+    if execution.value_repr is not None and execution.status == "ok":
+        outputs.append(v4.new_output("execute_result", data={"text/plain": execution.value_repr},
+                                     execution_count=None))  # fmt: skip
+    if execution.error:
+        outputs.append(v4.new_output("error", ename=execution.error.type, evalue=execution.error.message,
+                                     traceback=execution.error.traceback.splitlines()))  # fmt: skip
+    if execution.violations:
+        text = "\n".join(str(v) for v in execution.violations)
+        outputs.append(v4.new_output("stream", name="stderr", text=f"Blocked by policy:\n{text}\n"))
+    return outputs
+
+
+def _is_dataframe(value: Any) -> bool:
+    return type(value).__name__ == "DataFrame" and type(value).__module__.startswith("pandas")
+
+
+def _jsonable(value: Any) -> Any:
+    """`value` as JSON: containers recursively, anything else by its repr."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [_jsonable(v) for v in value]
+    return repr(value)
