@@ -54,8 +54,9 @@ class Agent:
     def run(self, task: str, *, on_step: StepCallback | None = None, **variables: Any) -> Result:
         """Solve `task`; keyword arguments become variables in the sandbox (DataFrames included)."""
         started = time.perf_counter()
-        result = Result(task, None, "error", [], 0.0, model=self.model.name,
-                        tool_sources={t.name: tool_source(t.fn) for t in self.tools}, variables=dict(variables))  # fmt: skip
+        sources = {t.name: tool_source(t.fn) for t in self.tools}
+        result = Result(task, None, "error", [], 0.0, model=self.model.name, tool_sources=sources,
+                        variables=dict(variables))  # fmt: skip
         try:
             with self._session() as session:
                 for name, value in variables.items():
@@ -98,7 +99,10 @@ class Agent:
                 self._finish_step(step, step_started, on_step)
                 return
             step.observation = observation(step.execution.summary(), self.observation_limit)
-            messages = messages + [{"role": "assistant", "content": text}, {"role": "user", "content": step.observation}]
+            messages = messages + [
+                {"role": "assistant", "content": text},
+                {"role": "user", "content": step.observation},
+            ]
             self._finish_step(step, step_started, on_step)
         result.status = "max_steps"
         result.error = f"no final answer after {self.max_steps} steps"
