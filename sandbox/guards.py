@@ -144,9 +144,9 @@ _ALLOWED_TYPE_NODES = (
 
 
 def _check_type_expression(arg: str) -> None:
-    """A forward reference is evaluated later without the guards: allow only what a type can be —
-    names, subscripts, `|`, literals, and guarded attribute reads `_getattr_(x, 'name')` (what the
-    restricted compiler writes under `from __future__ import annotations`)."""
+    """A forward reference is evaluated without the guards: allow only what a type can be — names,
+    dotted names without dunders, subscripts, `|`, literals, and guarded reads `_getattr_(x, 'name')`
+    (what the restricted compiler writes under `from __future__ import annotations`)."""
     try:
         tree = ast.parse(arg, "<annotation>", "eval")
     except SyntaxError:
@@ -158,7 +158,7 @@ def _check_type_expression(arg: str) -> None:
         elif isinstance(node, ast.BinOp):
             ok = isinstance(node.op, ast.BitOr)
         elif isinstance(node, ast.Attribute):
-            ok = False  # unguarded when evaluated
+            ok = not _is_dunder(node.attr) and node.attr not in DANGEROUS_ATTRIBUTES
         elif isinstance(node, ast.Call):
             ok = (
                 isinstance(node.func, ast.Name)
@@ -178,19 +178,19 @@ def _check_type_expression(arg: str) -> None:
 
 
 def _harden_typing() -> None:
-    """typing evaluates forward-reference strings with eval() later (get_type_hints, singledispatch);
-    check them when they are made. Idempotent; affects only this (sandboxed) process."""
+    """typing evaluates forward-reference strings with eval() and no guards (get_type_hints,
+    functools.singledispatch's register); check each string when it is evaluated. Idempotent;
+    affects only this (sandboxed) process, where library forward references are plain names."""
     forward_ref: Any = typing.ForwardRef
     if getattr(forward_ref, "_cc_hardened", False):
         return
-    original = forward_ref.__init__
+    original = forward_ref._evaluate
 
-    def __init__(self: Any, arg: Any, *args: Any, **kwargs: Any) -> None:
-        if isinstance(arg, str):
-            _check_type_expression(arg)
-        original(self, arg, *args, **kwargs)
+    def _evaluate(self: Any, *args: Any, **kwargs: Any) -> Any:
+        _check_type_expression(self.__forward_arg__)
+        return original(self, *args, **kwargs)
 
-    forward_ref.__init__ = __init__
+    forward_ref._evaluate = _evaluate
     forward_ref._cc_hardened = True
 
 
@@ -378,6 +378,11 @@ def make_user_globals(policy: Policy) -> dict[str, Any]:
         The standard library's own lazy imports use the real builtins and are unaffected."""
         if level:
             raise _refuse(ImportRefused, "relative-import", "relative imports are not allowed")
+        if type(fromlist) is list:
+            # The interpreter's own C-level imports (datetime.strptime -> _strptime, copyreg, ...)
+            # look up __import__ in the calling frame's builtins and pass a list; the import
+            # statement passes None or a tuple. The module goes back to C code, not to the user.
+            return real_import(name, globals, locals, fromlist, level)
         if name != "__future__" and not module_allowed(name):
             reason = next(
                 (r for d, r in DENIED_MODULES.items() if name == d or name.startswith(d + ".")),

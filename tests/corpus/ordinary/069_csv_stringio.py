@@ -1,0 +1,16 @@
+import csv
+import io
+buf = io.StringIO()
+writer = csv.writer(buf)
+writer.writerow(["name", "qty"])
+writer.writerows([["apple", 3], ["pear, green", 5]])
+text = buf.getvalue()
+print(text)
+rows = list(csv.DictReader(io.StringIO(text)))
+print(rows)
+print(sum(int(r["qty"]) for r in rows))
+out = io.StringIO()
+w = csv.DictWriter(out, fieldnames=["a", "b"], delimiter=";")
+w.writeheader()
+w.writerow({"a": 1, "b": 2})
+print(out.getvalue())
