@@ -1,0 +1,8 @@
+"""codecall: function calling as code. A model writes Python that calls your tools; a sandbox runs it."""
+
+from codecall.agent import Agent
+from codecall.errors import CodecallError, ModelError, ToolError
+from codecall.result import Result, Step
+from codecall.tools import Tool, load_tools, tool
+
+__all__ = ["Agent", "CodecallError", "ModelError", "Result", "Step", "Tool", "ToolError", "load_tools", "tool"]

@@ -101,6 +101,10 @@ class Result:
     def _setup_source(self) -> str:
         lines = ["# Set-up: the run's tools, its data, and final_answer", "import json", ""]
         lines += [source.rstrip() + "\n" for source in self.tool_sources.values()]
+        if self.tool_sources:  # the sandbox's bridge validates (and coerces) arguments: so does the notebook
+            lines += ["import pydantic", "",
+                      "validated = pydantic.validate_call(config=pydantic.ConfigDict(arbitrary_types_allowed=True))"]
+            lines += [f"{name} = validated({name})" for name in self.tool_sources]  # fmt: skip
         for name, value in self.variables.items():
             if _is_dataframe(value):
                 lines += ["import io", "import pandas as pd",

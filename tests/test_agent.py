@@ -1,0 +1,110 @@
+"""The loop's logic, one test per path, with a deterministic scripted model (not a language model)."""
+
+from __future__ import annotations
+
+import nbformat
+import pandas as pd
+from nbclient import NotebookClient
+
+from codecall import Agent
+from codecall.models import Scripted
+from codecall.tools import tool
+
+from .conftest import TEST_LIMITS
+
+
+@tool
+def add(a: float, b: float) -> float:
+    """Add two numbers."""
+    return a + b
+
+
+def fenced(code: str) -> str:
+    return f"Here is the code:\n```python\n{code}\n```"
+
+
+def run(replies: list[str], task: str = "What is 2 + 3?", **variables):
+    agent = Agent(Scripted(replies), [add], limits=TEST_LIMITS, max_steps=3)
+    return agent.run(task, **variables)
+
+
+def test_final_answer_ends_the_run() -> None:
+    result = run([fenced("total = add(2, 3)\nfinal_answer(total)")])
+    assert result.status == "answered" and result.answer == 5
+    assert len(result.steps) == 1 and result.steps[0].execution.ok
+
+
+def test_plain_text_answer_ends_the_run() -> None:
+    result = run(["The answer is 5."])
+    assert result.status == "text" and result.answer == "The answer is 5."
+    assert result.steps[0].code is None
+
+
+def test_checker_rejection_goes_back_then_a_fix() -> None:
+    result = run([fenced("import os\nfinal_answer(os.getcwd())"), fenced("final_answer(add(2, 3))")])
+    first = result.steps[0]
+    assert first.execution.status == "blocked"
+    assert "import of 'os' is not allowed" in first.observation
+    assert result.status == "answered" and result.answer == 5
+
+
+def test_runtime_error_goes_back_then_a_fix() -> None:
+    result = run([fenced("x = [1]\nprint(x[3])"), fenced("final_answer(add(2, 3))")])
+    assert result.steps[0].execution.status == "error"
+    assert "IndexError" in result.steps[0].observation and "line 2" in result.steps[0].observation
+    assert result.answer == 5
+
+
+def test_tool_validation_error_goes_back_then_a_fix() -> None:
+    result = run([fenced("final_answer(add('two', 3))"), fenced("final_answer(add(2, 3))")])
+    assert result.steps[0].execution.error.type == "ToolError"
+    assert "argument 'a'" in result.steps[0].observation
+    assert result.answer == 5
+
+
+def test_max_steps_gives_a_clear_status() -> None:
+    result = run([fenced("print('thinking')")])
+    assert result.status == "max_steps" and len(result.steps) == 3
+    assert "3 steps" in result.error
+
+
+def test_state_persists_across_steps_and_data_is_given() -> None:
+    model = Scripted([fenced("total = int(sales.sales.sum())\nprint(total)"), fenced("final_answer(total)")])
+    frame = pd.DataFrame({"city": ["a", "b"], "sales": [10, 32]})
+    result = Agent(model, [add], limits=TEST_LIMITS).run("Total sales?", sales=frame)
+    assert result.answer == 42
+    assert "sales: DataFrame with 2 rows" in model.seen[0][0]["content"]
+    assert "42" in model.seen[1][-1]["content"]  # the first step's output went back to the model
+
+
+def test_notebook_reexecutes_to_the_same_outputs(tmp_path) -> None:
+    result = run([fenced("x = add(2, 3)\nprint('x is', x)\nx * 10"), fenced("final_answer(x)")])
+    path = result.to_notebook(tmp_path / "run.ipynb")
+    notebook = nbformat.read(str(path), as_version=4)
+    nbformat.validate(notebook)
+    recorded = [c.outputs for c in notebook.cells if c.cell_type == "code"][1:]
+    NotebookClient(notebook, timeout=60, kernel_name="python3").execute()
+    rerun = [c.outputs for c in notebook.cells if c.cell_type == "code"][1:]
+    assert _texts(rerun) == _texts(recorded)
+    assert "x is 5.0" in _texts(rerun)[0]
+
+
+def _texts(outputs_per_cell: list) -> list[str]:
+    texts = []
+    for outputs in outputs_per_cell:
+        parts = []
+        for output in outputs:
+            if output.output_type == "stream":
+                parts.append(output.text)
+            elif output.output_type in ("execute_result", "display_data"):
+                parts.append(output.data.get("text/plain", ""))
+        texts.append("".join(parts))
+    return texts
+
+
+def test_to_json_is_plain_json() -> None:
+    import json
+
+    result = run([fenced("final_answer({'sum': add(2, 3)})")])
+    data = json.loads(json.dumps(result.to_json()))
+    assert data["answer"] == {"sum": 5} and data["status"] == "answered" and len(data["steps"]) == 1
