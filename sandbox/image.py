@@ -17,6 +17,7 @@ documentation at unpack time. It needs root (chroot), as dockerd does.
 
 from __future__ import annotations
 
+import hashlib
 import importlib.metadata
 import os
 import platform
@@ -43,11 +44,23 @@ DPKG_EXCLUDES = ("/usr/share/doc/*", "/usr/share/man/*", "/usr/share/info/*", "/
 STRIP_TESTS_FROM = ("numpy", "scipy", "pandas", "pyarrow", "matplotlib")
 #: The image's configuration (`docker import --change`); sessions set their own user and env anyway.
 IMAGE_CHANGES = ("USER 65534:65534", "WORKDIR /workspace", 'CMD ["python3"]')
+#: The image label that records which requirements it was built from.
+REQUIREMENTS_LABEL = "codecall.requirements"
 
 
 def image_exists(tag: str = IMAGE_TAG) -> bool:
     """True when the Docker daemon has image `tag`."""
     return docker_cli("image", "inspect", "--format", "{{.Id}}", tag).returncode == 0
+
+
+def image_current(tag: str = IMAGE_TAG) -> bool:
+    """True when image `tag` exists and was built from the present images/requirements.txt."""
+    label = docker_cli("image", "inspect", "--format", f'{{{{index .Config.Labels "{REQUIREMENTS_LABEL}"}}}}', tag)
+    return label.returncode == 0 and label.stdout.strip() == requirements_digest()
+
+
+def requirements_digest() -> str:
+    return hashlib.sha256(REQUIREMENTS.read_bytes()).hexdigest()[:16]
 
 
 def build_image(tag: str = IMAGE_TAG, progress: Callable[[str], None] = print) -> str:
@@ -61,6 +74,7 @@ def build_image(tag: str = IMAGE_TAG, progress: Callable[[str], None] = print) -
     def step(message: str) -> None:
         progress(f"[{time.monotonic() - started:6.1f}s] {message}")
 
+    previous = docker_cli("image", "inspect", "--format", "{{.Id}}", tag).stdout.strip()
     root = Path(tempfile.mkdtemp(prefix="codecall-image-"))
     try:
         step(f"Debian {SUITE} root with {', '.join(DEBIAN_PACKAGES)} (mmdebstrap)")
@@ -76,10 +90,14 @@ def build_image(tag: str = IMAGE_TAG, progress: Callable[[str], None] = print) -
         _run(["chroot", str(root), "python3", "-m", "compileall", "-q", "-j0", f"/{site.relative_to(root)}"])
         for folder in ("workspace", "opt/codecall"):
             (root / folder).mkdir(parents=True, exist_ok=True)
+        for home in ("root", "home"):  # no home folders: HOME is /tmp, as in the kernel box
+            shutil.rmtree(root / home)
         step(f"docker import as {tag}")
         image_id = _import(root, tag)
     finally:
         shutil.rmtree(root, ignore_errors=True)
+    if previous and previous != image_id:  # the old image, now untagged; kept if a container uses it
+        docker_cli("image", "rm", previous)
     size = docker_cli("image", "inspect", "--format", "{{.Size}}", tag).stdout.strip()
     step(f"built {tag} ({int(size or 0) / 1e6:.0f} MB)")
     return image_id
@@ -131,7 +149,7 @@ def _pip_argv(site: Path, python: str, glibc: str, constraints: Path) -> list[st
 def _import(root: Path, tag: str) -> str:
     """`docker import` the tree as `tag`, streaming a tar of it; returns the image id."""
     argv = [shutil.which("docker") or "docker", "import"]
-    for change in IMAGE_CHANGES:
+    for change in (*IMAGE_CHANGES, f"LABEL {REQUIREMENTS_LABEL}={requirements_digest()}"):
         argv += ["--change", change]
     tar = subprocess.Popen(
         ["tar", "--numeric-owner", "--exclude=./tmp/*", "-C", str(root), "-c", "."], stdout=subprocess.PIPE
