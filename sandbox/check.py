@@ -29,6 +29,7 @@ RULES: dict[str, str] = {
     "relative-import": "there is no package around the cell to import from",
     "module-attribute": "some attributes of allowed modules open files, unpickle or run host programs",
     "module-internals": "a module's private names lead around the checks (exec helpers, other modules)",
+    "module-write": "monkeypatching a library module changes what other code relies on",
     "forbidden-call": "these builtins run code around the checks or reach outside the sandbox",
     "dangerous-attribute": "these attributes lead from ordinary objects to interpreter internals",
     "runtime-name": "the runtime's guard names may not be read or rebound by user code",
@@ -85,7 +86,7 @@ class Checker(ast.NodeVisitor):
             self.report(node, "runtime-name", f"the name '{name}' is reserved for the sandbox runtime; rename it")
 
     def check_module(self, node: ast.AST, module: str) -> bool:
-        if not self.policy.module_allowed(module):
+        if module != "__future__" and not self.policy.module_allowed(module):
             reason = next(
                 (why for d, why in DENIED_MODULES.items() if module == d or module.startswith(d + ".")),
                 None,
@@ -123,7 +124,7 @@ class Checker(ast.NodeVisitor):
             self.report(node, "relative-import", "relative imports are not allowed; import a module by name")
             return
         module = node.module or ""
-        if not self.check_module(node, module):
+        if module == "__future__" or not self.check_module(node, module):
             return
         for alias in node.names:
             if alias.name == "*":
@@ -146,7 +147,11 @@ class Checker(ast.NodeVisitor):
         if reason:
             self.report(node, "dangerous-attribute", f"attribute '{node.attr}' is not allowed: {reason}")
         elif isinstance(node.value, ast.Name) and node.value.id in self.module_aliases:
-            self.check_module_attribute(node, self.module_aliases[node.value.id], node.attr)
+            module = self.module_aliases[node.value.id]
+            if isinstance(node.ctx, (ast.Store, ast.Del)):
+                self.report(node, "module-write", f"'{module}' may not be modified; keep your own variables")
+            else:
+                self.check_module_attribute(node, module, node.attr)
         self.generic_visit(node)
 
     def visit_Constant(self, node: ast.Constant) -> None:
