@@ -100,8 +100,7 @@ class Runtime:
         answered, answer = self._answer
         if answered:
             result["answered"] = True
-            result["answer"] = _jsonable(answer)
-            result["answer_repr"] = _safe_repr(answer)
+            result["answer"] = _encoded_answer(answer)
         self._publish(result)
 
     def _describe_value(self, value: Any, result: dict) -> None:
@@ -226,6 +225,15 @@ def _safe_repr(value: Any) -> str:
     if len(text) > VALUE_REPR_LIMIT:
         text = text[:VALUE_REPR_LIMIT] + f"... [{len(text) - VALUE_REPR_LIMIT} more characters]"
     return text
+
+
+def _encoded_answer(answer: Any) -> Any:
+    """The answer in wire form, so a DataFrame, array or tuple arrives as itself; what cannot cross
+    (a figure, a module) arrives as its repr rather than not at all."""
+    try:
+        return wire.encode(answer)
+    except wire.WireError:
+        return wire.encode(_safe_repr(answer))
 
 
 def _jsonable(value: Any) -> Any:

@@ -206,7 +206,7 @@ class Session:
             value_repr=result.get("value_repr"),
             value=result.get("value"),
             violations=[Violation(**v) for v in result.get("violations", [])],
-            answer=result.get("answer"),
+            answer=wire.decode(result.get("answer")),
             answered=result.get("answered", False),
             displays=[self._save_display(d) for d in reply.displays],
         )
