@@ -18,9 +18,12 @@ MODEL_ENV = "CODECALL_MODEL"  #: the model name for a URL spec without `#model`
 
 def resolve_model(spec: str | None) -> Model:
     """A model from a CLI-style spec: None -> the bundled model; `http(s)://host/v1#name` -> a server
-    (the name after `#`, else $CODECALL_MODEL); a folder or .gguf path -> a local transformers model."""
+    (the name after `#`, else $CODECALL_MODEL); a folder or .gguf path -> a local transformers model;
+    `scripted:FILE.json` -> canned replies (`Scripted.from_file`), for tests, not a language model."""
     if spec is None:
         return Transformers()
+    if spec.startswith("scripted:"):
+        return Scripted.from_file(spec.removeprefix("scripted:"))
     if spec.startswith(("http://", "https://")):
         base_url, _, name = spec.partition("#")
         name = name or os.environ.get(MODEL_ENV, "")
