@@ -1,18 +1,20 @@
 """The `docker` box: the same boot and kernel as the kernel box, inside a locked-down container.
 
 No network (`--network none`: the Jupyter protocol and the tool bridge use unix sockets in the session
-folder, bind-mounted at the same path), a read-only root, a size-limited tmpfs /tmp, the work folder as
-the only other writable mount, memory/CPU/pids limits from the cgroup Docker makes, every capability
-dropped, no-new-privileges and the session's unprivileged uid. sandbox.boot adds rlimits and seccomp.
+folder, bind-mounted at the same path), no IPC namespace sharing and no /dev/shm (`--ipc none`), a
+read-only root, a size-limited tmpfs /tmp, the work folder as the only other writable mount,
+memory/CPU/pids limits from the cgroup Docker makes, every capability dropped, no-new-privileges and
+the session's unprivileged uid. sandbox.boot adds rlimits and seccomp.
 
 The kernel process jupyter_client manages is the `docker run` CLI attached to the container, so the
 kernel manager's life cycle stays stock; because killing the CLI does not stop the container,
-`cleanup()` removes it by name, and `remove_leftovers()` removes what a killed host process left.
+`cleanup()` removes it by name, and `remove_leftovers()` removes what killed host processes left.
 The container is not started with `--rm`: its OOMKilled flag must outlive its exit to be read.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 
@@ -23,8 +25,9 @@ from sandbox.limits import Limits
 #: The image sessions run in (built by `codecall image build`, see sandbox/image.py).
 IMAGE_TAG = "codecall-sandbox:latest"
 
-#: Every codecall container carries this label (and `codecall.session=<id>`).
+#: Every codecall container carries this label (and `codecall.session=<id>`, `codecall.pid=<owner>`).
 LABEL = "codecall=1"
+OWNER_LABEL = "codecall.pid"
 
 #: The sandbox package, mounted read-only where boot_argv expects it.
 PACKAGE_IN_BOX = f"{PACKAGE_ROOT_IN_BOX}/sandbox"
@@ -39,16 +42,32 @@ def container_name(spec: BoxSpec) -> str:
     return f"codecall-{spec.session_id}"
 
 
-def remove_leftovers() -> int:
-    """Remove every codecall container (labelled codecall=1), running or not; return how many.
+def remove_leftovers(everything: bool = False) -> int:
+    """Remove the codecall containers whose host process is gone (or every one); return how many.
 
-    For `codecall docker clean` after a host process was killed. It also removes the containers of
-    codecall processes still running on this daemon."""
-    listed = docker_cli("ps", "--all", "--quiet", "--filter", f"label={LABEL}")
-    ids = listed.stdout.split()
-    if ids:
-        docker_cli("rm", "--force", *ids)
-    return len(ids)
+    For `codecall docker clean` after a host process was killed. A container's owner is the pid in
+    its `codecall.pid` label; containers of live processes on this host are kept unless `everything`."""
+    listed = docker_cli(
+        "ps", "--all", "--filter", f"label={LABEL}", "--format", f'{{{{.ID}}}} {{{{.Label "{OWNER_LABEL}"}}}}'
+    )
+    doomed = [
+        fields[0]
+        for fields in (line.split() for line in listed.stdout.splitlines())
+        if everything or len(fields) < 2 or not _alive(int(fields[1]))
+    ]
+    if doomed:
+        docker_cli("rm", "--force", *doomed)
+    return len(doomed)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 class DockerBox(Box):
@@ -80,8 +99,9 @@ class DockerBox(Box):
         limits = self.limits
         argv = [shutil.which("docker") or "docker", "run", "--name", container_name(spec)]
         argv += ["--label", LABEL, "--label", f"codecall.session={spec.session_id}"]
+        argv += ["--label", f"{OWNER_LABEL}={os.getpid()}"]
         argv += ["--init", "--hostname", "sandbox", "--log-driver", "none"]
-        argv += ["--network", "none", "--read-only", "--cap-drop", "ALL"]
+        argv += ["--network", "none", "--ipc", "none", "--read-only", "--cap-drop", "ALL"]
         argv += ["--security-opt", "no-new-privileges", "--user", f"{spec.uid}:{spec.uid}"]
         argv += ["--memory", str(limits.memory), "--memory-swap", str(limits.memory)]
         argv += ["--cpus", str(limits.cpus), "--pids-limit", str(limits.processes)]
