@@ -167,7 +167,7 @@ class BoxedKernel:
         if self.client is None:
             raise KernelDied("the kernel is not running")
         self._drain_shell()
-        msg_id = self.client.execute(code, silent=False, store_history=False, allow_stdin=False)
+        msg_id = self.client.execute(code, silent=True, store_history=False, allow_stdin=False)
         reply = Reply()
         budget = {"stdout": output_limit, "stderr": output_limit}
         deadline = None if timeout is None else time.monotonic() + timeout

@@ -97,11 +97,21 @@ class Runtime:
         except BaseException as error:  # noqa: BLE001 - user code may raise anything, SystemExit too
             result["status"] = "error"
             result["error"] = self._error_info(error)
+        self._flush_figures()
         answered, answer = self._answer
         if answered:
             result["answered"] = True
             result["answer"] = _encoded_answer(answer)
         self._publish(result)
+
+    @staticmethod
+    def _flush_figures() -> None:
+        """Show the figures the code drew. Cells run silent (one message fewer per round trip), which
+        skips IPython's post-execute hooks, so the inline backend's flush is called here."""
+        if "matplotlib.pyplot" in sys.modules:
+            from matplotlib_inline.backend_inline import flush_figures
+
+            flush_figures()
 
     def _describe_value(self, value: Any, result: dict) -> None:
         result["value_repr"] = _safe_repr(value)
@@ -133,9 +143,7 @@ class Runtime:
     def _publish(self, result: dict) -> None:
         from IPython.display import publish_display_data
 
-        sys.stdout.flush()
-        sys.stderr.flush()
-        publish_display_data({RESULT_MIME: result})
+        publish_display_data({RESULT_MIME: result})  # the kernel flushes stdout/stderr before going idle
 
     # -- data in and out --------------------------------------------------------------------------
     def put(self, name: str, path: str) -> None:
