@@ -6,3 +6,10 @@ from codecall.result import Result, Step
 from codecall.tools import Tool, load_tools, tool
 
 __all__ = ["Agent", "CodecallError", "ModelError", "Result", "Step", "Tool", "ToolError", "load_tools", "tool"]
+
+
+def load_ipython_extension(ipython: object) -> None:
+    """`%load_ext codecall` registers `%%fc` and `%fc_config` (IPython is imported only then)."""
+    from codecall.magic import load_ipython_extension as load
+
+    load(ipython)

@@ -1,0 +1,214 @@
+"""The `%%fc` notebook magic: the cell is the task; each step shows as it runs, then the answer.
+
+`%load_ext codecall` registers `%%fc` (run a task) and `%fc_config` (this notebook's defaults). The model
+is loaded once per notebook and kept by its spec; every error is shown in the cell, never raised into the
+user's kernel.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any
+
+from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
+from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
+from IPython.display import Image, display
+
+from codecall.agent import Agent
+from codecall.models import Model, resolve_model
+from codecall.result import Result, Step
+from sandbox import Limits
+from sandbox.execution import Execution
+
+BUNDLED = "bundled"  #: the model spec meaning the bundled SmolLM2-135M-Instruct
+
+
+@dataclass
+class FcConfig:
+    """This notebook's defaults for `%%fc`: `%fc_config` changes them, a cell's options override them."""
+
+    model: str = BUNDLED  #: a spec as `codecall ask --model` takes it, or the name of a notebook Model variable
+    backend: str = "kernel"
+    max_steps: int = 5
+    show_code: bool = True
+    max_new_tokens: int = 384
+    timeout: float = Limits.timeout  #: wall time of one step's code, seconds
+
+
+def _markdown(text: str, plain: str | None = None) -> None:
+    """Markdown for notebooks, with a plain-text twin for terminals and text-only readers."""
+    display({"text/markdown": text, "text/plain": text if plain is None else plain}, raw=True)
+
+
+def _fenced(text: str, language: str = "") -> str:
+    fence = "```"
+    while fence in text:
+        fence += "`"
+    return f"{fence}{language}\n{text.rstrip()}\n{fence}"
+
+
+class NotebookView:
+    """The notebook's counterpart of `codecall.view.StepPrinter`; `step` is the Agent's on_step callback."""
+
+    def __init__(self, show_code: bool = True) -> None:
+        self.show_code = show_code
+
+    def status(self, text: str) -> None:
+        _markdown(f"*{text}…*")
+
+    def step(self, step: Step) -> None:
+        timing = f"model {step.generate_s:.1f} s, {step.completion_tokens} tokens"
+        if step.code is None:
+            _markdown(f"**Step {step.index}** · answer in text · {timing}")
+            return
+        execution = step.execution
+        if execution is not None:
+            timing += f" · sandbox {execution.duration_s * 1000:.0f} ms"
+        status = execution.status if execution else "not run"
+        head = f"**Step {step.index}** · `{status}` · {timing}"
+        _markdown(f"{head}\n\n{_fenced(step.code, 'python')}" if self.show_code else head)
+        if execution is not None:
+            self._execution(execution)
+
+    @staticmethod
+    def _execution(execution: Execution) -> None:
+        if execution.violations:
+            violations = "\n".join(str(v) for v in execution.violations)
+            _markdown(f"**Blocked by policy**\n\n{_fenced(violations)}")
+        if execution.stdout:
+            _markdown(_fenced(execution.stdout), execution.stdout)
+        if execution.stderr:
+            _markdown(f"**stderr**\n\n{_fenced(execution.stderr)}", execution.stderr)
+        for shown in execution.displays:
+            if shown.path:
+                display(Image(filename=shown.path))
+            elif shown.data:
+                display(shown.data, raw=True)
+        value = execution.value_repr
+        if value is not None and execution.ok and all(d.data.get("text/plain") != value for d in execution.displays):
+            _markdown(f"**Out:**\n\n{_fenced(value)}", value)
+        if execution.error:
+            _markdown(f"**{execution.error.type}**\n\n{_fenced(execution.error.traceback or str(execution.error))}")
+        if execution.notice:
+            _markdown(f"*{execution.notice}*")
+
+    def final(self, result: Result, notebook: str | None = None) -> None:
+        """The answer as Markdown (a DataFrame or any other value through IPython's own display)."""
+        if result.status == "answered" and not isinstance(result.answer, str):
+            _markdown("### Answer")
+            display(result.answer)
+        elif result.status in ("answered", "text"):
+            note = "" if result.status == "answered" else " (in text: no code gave it)"
+            _markdown(f"### Answer{note}\n\n{result.answer}", f"Answer{note}: {result.answer}")
+        else:
+            why = f"No answer ({result.status})"
+            _markdown(f"### {why}\n\n{result.error}", f"{why}: {result.error}")
+        footer = f"{len(result.steps)} step(s) · {result.duration_s:.1f} s · {result.tokens} tokens · {result.model}"
+        _markdown(f"*{footer}*" + (f" · trace: `{notebook}`" if notebook else ""))
+
+    @staticmethod
+    def error(error: BaseException) -> None:
+        """Why the cell could not run, in one clear line; the kernel goes on."""
+        _markdown(f"### codecall error\n\n**{type(error).__name__}:** {error}",
+                  f"codecall error: {type(error).__name__}: {error}")  # fmt: skip
+
+
+def _setting_arguments(function: Callable) -> Callable:
+    """The options `%%fc` and `%fc_config` share; None means "not given" so defaults show through."""
+    for decorator in (
+        argument("--model", help=f"a model spec as `codecall ask --model` takes it, '{BUNDLED}' (the default: "
+                 "SmolLM2-135M-Instruct), or the name of a notebook variable holding a codecall Model"),
+        argument("--backend", choices=["kernel", "docker"], help="the sandbox box (default kernel)"),
+        argument("--max-steps", type=int, help="model turns before giving up (default 5)"),
+        argument("--show-code", dest="show_code", action="store_const", const=True, help="show each step's code"),
+        argument("--hide-code", dest="show_code", action="store_const", const=False,
+                 help="show only outputs and the answer"),
+    ):  # fmt: skip
+        function = decorator(function)
+    return function
+
+
+@magics_class
+class FcMagics(Magics):
+    """`%%fc` and `%fc_config`, with the notebook's defaults and its loaded models."""
+
+    def __init__(self, shell: Any) -> None:
+        super().__init__(shell)
+        self.defaults = FcConfig()
+        self._models: dict[str, Model] = {}
+
+    @magic_arguments()
+    @argument("-i", "--input", action="append", default=[], metavar="VAR",
+              help="a notebook variable (a DataFrame, a list, ...) to give to the code under its name; "
+              "repeat it or separate names with commas")  # fmt: skip
+    @argument("-t", "--tool", action="append", default=[], metavar="FUNC",
+              help="a notebook function (typed, with a docstring) the code may call; repeatable")  # fmt: skip
+    @argument("-o", "--output", metavar="NAME", help="bind the run's Result to NAME in the notebook")
+    @argument("--notebook", metavar="PATH", help="also save the run's trace as a notebook that re-runs it")
+    @_setting_arguments
+    @cell_magic
+    def fc(self, line: str, cell: str) -> None:
+        """Solve the task written in this cell: a model writes Python, codecall's sandbox runs it.
+
+        Each step shows as it runs (the code, its output and images), then the answer. Example:
+
+            %%fc -i sales -o run
+            Which region has the highest total revenue?
+        """
+        args = parse_argstring(self.fc, line)
+        settings = self._settings(args)
+        view = NotebookView(settings.show_code)
+        try:
+            names = [name.strip() for group in args.input for name in group.split(",") if name.strip()]
+            variables = {name: self._variable(name) for name in names}
+            tools = [self._variable(name) for name in args.tool]
+            agent = Agent(self._model(settings.model, view), tools, sandbox=settings.backend,
+                          limits=Limits(timeout=settings.timeout), max_steps=settings.max_steps,
+                          max_new_tokens=settings.max_new_tokens)  # fmt: skip
+            result = agent.run(cell.strip(), on_step=view.step, **variables)
+            if args.notebook:
+                result.to_notebook(args.notebook)
+        except Exception as error:  # noqa: BLE001 - shown in the cell; the user's kernel must go on
+            view.error(error)
+            return
+        if args.output:
+            self.shell.user_ns[args.output] = result
+        view.final(result, args.notebook)
+
+    @magic_arguments()
+    @argument("--max-new-tokens", type=int, help="tokens a model may write per step (default 384)")
+    @argument("--timeout", type=float, help=f"wall time of one step's code, seconds (default {Limits.timeout:g})")
+    @_setting_arguments
+    @line_magic
+    def fc_config(self, line: str) -> None:
+        """Set this notebook's defaults for %%fc (a cell's own options still win); with none, show them."""
+        args = parse_argstring(self.fc_config, line)
+        self.defaults = replace(self.defaults, **{k: v for k, v in vars(args).items() if v is not None})
+        rows = "\n".join(f"| {name} | `{value}` |" for name, value in asdict(self.defaults).items())
+        _markdown(f"**%%fc defaults**\n\n| setting | value |\n|---|---|\n{rows}", repr(self.defaults))
+
+    def _settings(self, args: Any) -> FcConfig:
+        given = {f.name: getattr(args, f.name) for f in fields(FcConfig) if getattr(args, f.name, None) is not None}
+        return replace(self.defaults, **given)
+
+    def _variable(self, name: str) -> Any:
+        if name not in self.shell.user_ns:
+            raise NameError(f"no notebook variable named {name!r}")
+        return self.shell.user_ns[name]
+
+    def _model(self, spec: str, view: NotebookView) -> Model:
+        """A notebook Model variable as it is; else the model for `spec`, loaded once per notebook."""
+        named = self.shell.user_ns.get(spec) if spec.isidentifier() else None
+        if isinstance(named, Model):
+            return named
+        if spec not in self._models:
+            shown = "SmolLM2-135M-Instruct" if spec == BUNDLED else spec
+            view.status(f"loading the model ({shown}), once per notebook")
+            self._models[spec] = resolve_model(None if spec == BUNDLED else spec)
+        return self._models[spec]
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """`%load_ext codecall`."""
+    ipython.register_magics(FcMagics(ipython))
