@@ -84,6 +84,16 @@ def cmd_ask(args: argparse.Namespace) -> int:
     return 0 if result.status in ("answered", "text") else 1
 
 
+def cmd_batch(args: argparse.Namespace) -> int:
+    from codecall.batch import run_batch
+
+    summary = run_batch(args.tasks, args.output, jobs=args.jobs, executor=args.executor, ray_address=args.ray_address,
+                        model=args.model, backend=args.backend, limits=_limits_from(args), policy=Policy(),
+                        max_steps=args.max_steps)  # fmt: skip
+    print(f"codecall batch: {summary}", file=sys.stderr)
+    return 1 if summary.failed else 0
+
+
 def cmd_limits(args: argparse.Namespace) -> int:
     print(_limits_epilog())
     return 0
@@ -133,6 +143,28 @@ def build_parser() -> argparse.ArgumentParser:
                      help="print one JSON object: answer, status, steps, duration_s, error, tokens")
     _add_sandbox_options(ask)
     ask.set_defaults(handler=cmd_ask)
+
+    batch = commands.add_parser(
+        "batch", help="run model tasks from a JSONL file in parallel, one result row each, resumable",
+        description="Run each task of TASKS.jsonl (one JSON object a line: id, task, optional tools and data, "
+        "paths relative to the file) and append one JSON row per input line to RESULTS.jsonl as it finishes: "
+        "id (or line, for a bad input line), status, answer, error, steps, duration_s. A rerun skips what "
+        "RESULTS.jsonl already has, so an interrupted batch resumes. Exits 1 when any row failed.",
+        epilog=_limits_epilog(), formatter_class=argparse.RawDescriptionHelpFormatter,
+    )  # fmt: skip
+    batch.add_argument("tasks", metavar="TASKS.jsonl")
+    batch.add_argument("-o", "--output", required=True, metavar="RESULTS.jsonl", help="results, appended to")
+    batch.add_argument("-j", "--jobs", type=int, default=1,
+                       help="tasks run in parallel: threads sharing one model (local) or Ray actors (default 1)")
+    batch.add_argument("--model", default=None, metavar="SPEC",
+                       help="as for `ask`, or scripted:FILE.json for canned replies (default: the bundled model)")
+    batch.add_argument("--max-steps", type=int, default=5, help="model turns per task before giving up (default 5)")
+    batch.add_argument("--executor", choices=["local", "ray"], default="local",
+                       help="local = threads in this process (default); ray = actors on a Ray cluster")
+    batch.add_argument("--ray-address", default=None, metavar="ADDR",
+                       help="the Ray cluster to join (ray://HOST:10001, HOST:6379 or auto); default: start a local one")
+    _add_sandbox_options(batch)
+    batch.set_defaults(handler=cmd_batch)
 
     limits = commands.add_parser("limits", help="show the sandbox limits and their defaults")
     limits.set_defaults(handler=cmd_limits)

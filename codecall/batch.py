@@ -1,0 +1,391 @@
+"""Batch model tasks: one JSON object a line in, one result row a line out, resumable after a crash.
+
+Input rows: `id` (string or integer), `task`, optional `tools` (a tools module, or a list) and `data` (a
+file, or a list), paths relative to the tasks file. Every input line gets exactly one result row:
+a row about a task carries its `id`; a row about an input line that names no usable task (not JSON, no
+valid id, a duplicate id) carries `line` instead (and the duplicate's `id`). A rerun skips the ids and
+lines the results file already has, so an interrupted batch picks up where it stopped.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from contextlib import closing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from codecall.agent import Agent, load_data
+from codecall.models import Generation, Model, resolve_model
+from codecall.tools import Tool, load_tools
+from sandbox import Limits, Policy, WarmPool
+
+Row = dict[str, Any]
+OK_STATUSES = ("answered", "text")  #: the statuses that count as done, not failed
+
+
+@dataclass
+class Plan:
+    """A tasks file against a results file: what is already done, what to report, what to run."""
+
+    total: int  #: input lines (blank lines excluded), so result rows when the batch is complete
+    done: int  #: of them, rows the results file already has
+    rejected: list[Row] = field(default_factory=list)  #: rows for bad lines and tasks, written without running
+    tasks: list[Row] = field(default_factory=list)  #: {"id", "task", "tools", "data"} still to run
+
+
+def error_row(status_key: Row, message: str) -> Row:
+    """A result row for something that did not run (or failed before its run could start)."""
+    return {**status_key, "status": "error", "answer": None, "error": message, "steps": 0, "duration_s": 0.0}
+
+
+def read_results(path: Path) -> tuple[set[Any], set[int], Counter[str]]:
+    """The ids and input lines `path` already has rows for, and their statuses; a torn last line (a crash
+    in mid-write) is cut off so the file stays one JSON object a line."""
+    ids: set[Any] = set()
+    lines: set[int] = set()
+    statuses: Counter[str] = Counter()
+    if not path.exists():
+        return ids, lines, statuses
+    data = path.read_bytes()
+    if data and not data.endswith(b"\n"):
+        data = data[: data.rfind(b"\n") + 1]
+        with path.open("r+b") as handle:
+            handle.truncate(len(data))
+    for text in data.decode("utf-8", errors="replace").splitlines():
+        try:
+            row = json.loads(text)
+        except ValueError:
+            continue
+        if isinstance(row, dict) and isinstance(row.get("line"), int):
+            lines.add(row["line"])
+        elif isinstance(row, dict) and _valid_id(row.get("id")):
+            ids.add(row["id"])
+        else:
+            continue
+        statuses[str(row.get("status"))] += 1
+    return ids, lines, statuses
+
+
+def plan_batch(tasks_path: Path, results_path: Path) -> tuple[Plan, Counter[str]]:
+    """Read the tasks file, check each line, and leave out what `results_path` already has."""
+    done_ids, done_lines, statuses = read_results(results_path)
+    plan = Plan(total=0, done=0)
+    first_line: dict[Any, int] = {}
+    for number, text in enumerate(tasks_path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not text.strip():
+            continue
+        plan.total += 1
+        row, problem = _parse_line(text)
+        key = row.get("id") if row is not None else None
+        if problem is None and key in first_line:
+            problem = f"duplicate id {key!r} (first on line {first_line[key]})"
+        if problem is not None:
+            if number in done_lines:
+                plan.done += 1
+            else:
+                plan.rejected.append(error_row({"line": number, **({"id": key} if key is not None else {})}, problem))
+            continue
+        first_line[key] = number
+        if key in done_ids:
+            plan.done += 1
+            continue
+        task, trouble = _task_of(row)
+        if trouble:
+            plan.rejected.append(error_row({"id": key}, trouble))
+        else:
+            plan.tasks.append(task)
+    return plan, statuses
+
+
+def _valid_id(value: Any) -> bool:
+    return isinstance(value, str | int) and not isinstance(value, bool)
+
+
+def _parse_line(text: str) -> tuple[Row | None, str | None]:
+    """The line's object and the reason it cannot name a task, if any."""
+    try:
+        row = json.loads(text)
+    except ValueError as error:
+        return None, f"not JSON: {error}"
+    if not isinstance(row, dict):
+        return None, f"expected a JSON object, got {type(row).__name__}"
+    if not _valid_id(row.get("id")):
+        return None, "missing or invalid 'id' (a string or integer)"
+    return row, None
+
+
+def _task_of(row: Row) -> tuple[Row, str | None]:
+    """The task to run (paths as written), or why the row is not one."""
+    task = row.get("task")
+    if not isinstance(task, str) or not task.strip():
+        return row, "missing 'task' (a non-empty string)"
+    lists = {}
+    for name in ("tools", "data"):
+        value = row.get(name, [])
+        value = [value] if isinstance(value, str) else value
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            return row, f"'{name}' must be a path or a list of paths"
+        lists[name] = value
+    return {"id": row["id"], "task": task, **lists}, None
+
+
+class _Serialized(Model):
+    """One model shared by a worker's threads, one generation at a time: local models keep per-call state
+    (the KV cache), and on a CPU a second concurrent generation only competes for the same cores."""
+
+    def __init__(self, model: Model) -> None:
+        self.inner, self.name, self.continues_reply = model, model.name, model.continues_reply
+        self._lock = threading.Lock()
+
+    def generate(self, messages: list[dict[str, str]], **options: Any) -> Generation:
+        with self._lock:
+            return self.inner.generate(messages, **options)
+
+    def __getattr__(self, name: str) -> Any:  # anything else a backend offers, as it is
+        if name == "inner":  # not set yet (copying, unpickling): no recursion
+            raise AttributeError(name)
+        return getattr(self.inner, name)
+
+
+class Worker:
+    """Runs tasks with one model and one warm pool of sandbox sessions, both kept for all its tasks: the
+    model loads once per worker, and each task gets a fresh session that was started ahead of it."""
+
+    def __init__(
+        self,
+        model: str | None = None,
+        *,
+        backend: str = "kernel",
+        limits: Limits | None = None,
+        policy: Policy | None = None,
+        max_steps: int = 5,
+        sessions: int = 1,
+        base: str | None = None,
+    ) -> None:
+        self.model = _Serialized(resolve_model(model))
+        self.limits, self.policy = limits or Limits(), policy or Policy()
+        self.pool = WarmPool(backend, policy=self.policy, limits=self.limits, size=max(1, sessions))
+        self.backend, self.max_steps = backend, max_steps
+        self.base = Path(base) if base else Path()  #: relative paths resolve here (the tasks file's folder)
+        self._tools: dict[str, list[Tool]] = {}
+
+    def run(self, task: Row) -> Row:
+        """One task's result row; a failure of any kind becomes an error row, never an exception."""
+        started = time.perf_counter()
+        try:
+            tools = [t for path in task["tools"] for t in self._load_tools(path)]
+            variables = load_data(self.base / path for path in task["data"])
+            agent = Agent(self.model, tools, sandbox=self.backend, limits=self.limits, policy=self.policy,
+                          max_steps=self.max_steps, pool=self.pool)  # fmt: skip
+            result = agent.run(task["task"], **variables)
+        except Exception as error:  # noqa: BLE001 - the row reports it; the batch goes on
+            row = error_row({"id": task["id"]}, f"{type(error).__name__}: {error}")
+            return {**row, "duration_s": round(time.perf_counter() - started, 3)}
+        data = result.to_json()
+        return {"id": task["id"], "status": result.status, "answer": data["answer"], "error": result.error,
+                "steps": len(result.steps), "duration_s": data["duration_s"], "tokens": result.tokens}  # fmt: skip
+
+    def _load_tools(self, path: str) -> list[Tool]:
+        if path not in self._tools:  # a module loads once per worker, not once per task
+            self._tools[path] = load_tools(self.base / path)
+        return self._tools[path]
+
+    def close(self) -> None:
+        self.pool.close()
+
+
+def run_local(tasks: Sequence[Row], jobs: int, options: dict[str, Any]) -> Iterator[Row]:
+    """Rows as tasks finish, from `jobs` threads sharing one Worker (so one model and a pool of `jobs`
+    warm sessions). The threads are daemons: an interrupted batch exits without waiting for them."""
+    worker = Worker(**options, sessions=jobs)
+    todo: queue.SimpleQueue[Row] = queue.SimpleQueue()
+    finished: queue.SimpleQueue[Row] = queue.SimpleQueue()
+    for task in tasks:
+        todo.put(task)
+
+    def work() -> None:
+        while True:
+            try:
+                task = todo.get_nowait()
+            except queue.Empty:
+                return
+            finished.put(worker.run(task))
+
+    for index in range(min(jobs, len(tasks))):
+        threading.Thread(target=work, name=f"codecall-batch-{index}", daemon=True).start()
+    try:
+        for _ in tasks:
+            yield finished.get()
+    finally:
+        worker.close()
+
+
+def run_ray(tasks: Sequence[Row], jobs: int, options: dict[str, Any], *, address: str | None = None,
+            working_dir: Path | None = None, excludes: Sequence[str] = ()) -> Iterator[Row]:  # fmt: skip
+    """Rows as tasks finish, from `jobs` Ray actors, each a Worker with its own model and warm sessions.
+
+    Without `address` Ray starts a local cluster; with one (`ray://host:10001`, `host:6379` or `auto`) it
+    joins that cluster. Either way `working_dir` (the tasks file's folder) is shipped to every worker and
+    becomes its current folder, so relative tool and data paths resolve on any node. Where the caller has
+    already connected to Ray, its job is used as it is, and paths resolve against `working_dir` itself
+    (which the workers must see: a local cluster, or a shared file system).
+    """
+    try:
+        import ray
+    except ImportError as error:
+        raise RuntimeError("the ray executor needs `pip install codecall[ray]`") from error
+    started_here = not ray.is_initialized()
+    if started_here:
+        runtime_env = {"working_dir": str(working_dir), "excludes": list(excludes)} if working_dir else None
+        ray.init(address=address, runtime_env=runtime_env, log_to_driver=False, include_dashboard=False,
+                 configure_logging=False)  # fmt: skip
+    base = None if started_here or working_dir is None else str(working_dir)
+    remote = ray.remote(num_cpus=1, max_restarts=1, max_task_retries=0)(Worker)
+    actors = [remote.remote(**options, sessions=1, base=base) for _ in range(min(jobs, len(tasks)))]
+    pending = list(reversed(tasks))
+    running: dict[Any, tuple[Any, Row]] = {}
+
+    def submit(actor: Any) -> None:
+        if pending:
+            task = pending.pop()
+            running[actor.run.remote(task)] = (actor, task)
+
+    try:
+        for actor in actors:
+            submit(actor)
+        while running:
+            ready, _ = ray.wait(list(running), num_returns=1)
+            actor, task = running.pop(ready[0])
+            try:
+                yield ray.get(ready[0])
+            except ray.exceptions.RayError as error:  # the actor died (e.g. out of memory): Ray restarts it
+                yield error_row({"id": task["id"]}, f"worker lost: {type(error).__name__}: {error}")
+            submit(actor)
+    finally:
+        for actor in actors:
+            ray.kill(actor)
+        if started_here:
+            ray.shutdown()
+
+
+class ResultsFile:
+    """Appends rows to a JSONL file, each flushed and fsynced before the next, so a crash loses none."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.handle = path.open("a", encoding="utf-8")
+
+    def write(self, row: Row) -> None:
+        self.handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+        self.handle.flush()
+        os.fsync(self.handle.fileno())
+
+    def close(self) -> None:
+        self.handle.close()
+
+
+@dataclass
+class Summary:
+    """What a batch run did: statuses over the whole results file, and the pace of this run."""
+
+    statuses: Counter[str]
+    total: int
+    resumed: int  #: rows the results file already had
+    ran: int  #: rows this run wrote
+    duration_s: float
+
+    @property
+    def failed(self) -> int:
+        return sum(n for status, n in self.statuses.items() if status not in OK_STATUSES)
+
+    def __str__(self) -> str:
+        counts = ", ".join(f"{n} {status}" for status, n in self.statuses.most_common())
+        rate = self.ran / self.duration_s if self.duration_s > 0 else 0.0
+        resumed = f"; {self.resumed} were already done" if self.resumed else ""
+        return (f"{sum(self.statuses.values())}/{self.total} rows: {counts or 'none'}{resumed}; this run wrote "
+                f"{self.ran} in {self.duration_s:.1f} s ({rate:.2f} tasks/s)")  # fmt: skip
+
+
+def run_batch(
+    tasks_path: str | Path,
+    results_path: str | Path,
+    *,
+    jobs: int = 1,
+    executor: str = "local",
+    ray_address: str | None = None,
+    progress: bool = True,
+    **options: Any,
+) -> Summary:
+    """Run every task of `tasks_path` not yet in `results_path`, appending one row per input line as each
+    finishes. `options` go to each Worker (model, backend, limits, policy, max_steps)."""
+    tasks_path, results_path = Path(tasks_path), Path(results_path)
+    plan, statuses = plan_batch(tasks_path, results_path)
+    started = time.perf_counter()
+    results = ResultsFile(results_path)
+    ran = 0
+    rows = _rows(plan, jobs, executor, ray_address, options, tasks_path, results_path)
+    with _Progress(plan.total, plan.done, statuses, enabled=progress) as bar, closing(rows):
+        try:
+            for row in rows:
+                results.write(row)
+                statuses[row["status"]] += 1
+                ran += 1
+                bar.advance(row["status"] not in OK_STATUSES)
+        finally:
+            results.close()
+    return Summary(statuses, plan.total, plan.done, ran, time.perf_counter() - started)
+
+
+def _rows(plan: Plan, jobs: int, executor: str, ray_address: str | None, options: dict[str, Any],
+          tasks_path: Path, results_path: Path) -> Iterator[Row]:  # fmt: skip
+    """The rejected rows first, then the run tasks' rows as they finish; the executor is closed on exit."""
+    yield from plan.rejected
+    if not plan.tasks:
+        return
+    jobs = max(1, jobs)
+    if executor == "local":
+        rows = run_local(plan.tasks, jobs, {**options, "base": str(tasks_path.parent.resolve())})
+    elif executor == "ray":
+        folder = tasks_path.parent.resolve()
+        inside = results_path.resolve().is_relative_to(folder)
+        excludes = [str(results_path.resolve().relative_to(folder))] if inside else []
+        rows = run_ray(plan.tasks, jobs, options, address=ray_address, working_dir=folder, excludes=excludes)
+    else:
+        raise ValueError(f"unknown executor {executor!r} (local or ray)")
+    with closing(rows):
+        yield from rows
+
+
+class _Progress:
+    """A progress bar on stderr: done of total, failed, rate and ETA."""
+
+    def __init__(self, total: int, done: int, statuses: Counter[str], *, enabled: bool) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        failed = sum(n for status, n in statuses.items() if status not in OK_STATUSES)
+        columns = [TextColumn("batch"), BarColumn(), MofNCompleteColumn(), TextColumn("failed {task.fields[failed]}"),
+                   TextColumn("{task.fields[rate]}"), TextColumn("ETA"), TimeRemainingColumn()]  # fmt: skip
+        self.progress = Progress(*columns, console=Console(stderr=True), disable=not enabled)
+        self.task = self.progress.add_task("batch", total=total, completed=done, failed=failed, rate="")
+        self.failed, self.ran, self.started = failed, 0, time.perf_counter()
+
+    def advance(self, failed: bool) -> None:
+        self.failed += failed
+        self.ran += 1
+        rate = self.ran / max(time.perf_counter() - self.started, 1e-9)
+        self.progress.update(self.task, advance=1, failed=self.failed, rate=f"{rate:.2f} tasks/s")
+
+    def __enter__(self) -> _Progress:
+        self.progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.stop()
