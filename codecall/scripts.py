@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from sandbox import Execution, Limits, Policy, WarmPool
+from sandbox.errors import SandboxError
 
 
 @dataclass
@@ -56,8 +57,11 @@ def run_scripts(
                 code = Path(path).read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError) as error:
                 return ScriptResult(str(path), "error", "", "", f"cannot read the script: {error}", 0.0)
-            with pool.session() as session:
-                return ScriptResult.from_execution(str(path), session.execute(code))
+            try:
+                with pool.session() as session:
+                    return ScriptResult.from_execution(str(path), session.execute(code))
+            except SandboxError as error:  # a box that failed to start costs this script, not the batch
+                return ScriptResult(str(path), "error", "", "", f"sandbox: {error}", 0.0)
 
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as executor:
             yield from executor.map(run_one, paths)
