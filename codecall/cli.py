@@ -94,6 +94,21 @@ def cmd_batch(args: argparse.Namespace) -> int:
     return 1 if summary.failed else 0
 
 
+def cmd_image_build(args: argparse.Namespace) -> int:
+    from sandbox.image import build_image
+
+    image = build_image(args.tag, progress=lambda line: print(f"image: {line}", file=sys.stderr))
+    print(image)
+    return 0
+
+
+def cmd_docker_clean(args: argparse.Namespace) -> int:
+    from sandbox.backends.docker import remove_leftovers
+
+    print(f"removed {remove_leftovers(everything=args.all)} leftover container(s)")
+    return 0
+
+
 def cmd_limits(args: argparse.Namespace) -> int:
     print(_limits_epilog())
     return 0
@@ -165,6 +180,20 @@ def build_parser() -> argparse.ArgumentParser:
                        help="the Ray cluster to join (ray://HOST:10001, HOST:6379 or auto); default: start a local one")
     _add_sandbox_options(batch)
     batch.set_defaults(handler=cmd_batch)
+
+    image = commands.add_parser("image", help="the docker backend's sandbox image")
+    image_commands = image.add_subparsers(dest="image_command", required=True, metavar="ACTION")
+    build = image_commands.add_parser(
+        "build", help="build the sandbox image without a registry (Debian root via mmdebstrap + PyPI wheels)")
+    build.add_argument("--tag", default="codecall-sandbox:latest", help="image tag (default codecall-sandbox:latest)")
+    build.set_defaults(handler=cmd_image_build)
+
+    docker = commands.add_parser("docker", help="docker backend housekeeping")
+    docker_commands = docker.add_subparsers(dest="docker_command", required=True, metavar="ACTION")
+    clean = docker_commands.add_parser(
+        "clean", help="remove sandbox containers left by crashed codecall processes")
+    clean.add_argument("--all", action="store_true", help="remove every codecall container, live sessions too")
+    clean.set_defaults(handler=cmd_docker_clean)
 
     limits = commands.add_parser("limits", help="show the sandbox limits and their defaults")
     limits.set_defaults(handler=cmd_limits)
