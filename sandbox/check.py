@@ -19,6 +19,7 @@ from sandbox.policy import (
     FORBIDDEN_CALLS,
     RUNTIME_NAMES,
     Policy,
+    unsupported_syntax,
 )
 
 #: Rule ids and why each exists (shown by docs and tests; the message says the specific case).
@@ -222,27 +223,12 @@ class Checker(ast.NodeVisitor):
                 self.report(node, "dangerous-attribute", f"pattern attribute '{attr}' is not allowed: {reason}")
         self.generic_visit(node)
 
-    # -- syntax the restricted compiler refuses -------------------------------------------------------
-    def _unsupported(self, node: ast.AST, what: str, hint: str) -> None:
-        self.report(node, "unsupported-syntax", f"{what} is not supported in the sandbox; {hint}")
-        self.generic_visit(node)
-
-    def visit_AsyncFunctionDef(self, node: ast.AsyncFunctionDef) -> None:
-        self._unsupported(node, "'async def'", "write an ordinary function")
-
-    def visit_Await(self, node: ast.Await) -> None:
-        self._unsupported(node, "'await'", "call the function directly")
-
-    def visit_AsyncFor(self, node: ast.AsyncFor) -> None:
-        self._unsupported(node, "'async for'", "use an ordinary for loop")
-
-    def visit_AsyncWith(self, node: ast.AsyncWith) -> None:
-        self._unsupported(node, "'async with'", "use an ordinary with statement")
-
-    def visit_TryStar(self, node: ast.AST) -> None:
-        self._unsupported(
-            node, "'except*'", "catch the ExceptionGroup with 'except ExceptionGroup as eg' and read eg.exceptions"
-        )
+    # -- syntax the restricted compiler refuses (policy.UNSUPPORTED_SYNTAX) ---------------------------
+    def visit(self, node: ast.AST) -> None:
+        message = unsupported_syntax(node)
+        if message:
+            self.report(node, "unsupported-syntax", message)
+        super().visit(node)
 
 
 def check(code: str, policy: Policy = DEFAULT_POLICY) -> list[Violation]:

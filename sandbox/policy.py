@@ -118,6 +118,22 @@ FORBIDDEN_CALLS: dict[str, str] = {
     "quit": "ending the interpreter ends the session; call final_answer or just stop",
 }
 
+#: Syntax the policy layers refuse (the guards cannot cover it), by AST node type: (what, a hint).
+UNSUPPORTED_SYNTAX: dict[str, tuple[str, str]] = {
+    "AsyncFunctionDef": ("'async def'", "write an ordinary function"),
+    "Await": ("'await'", "call the function directly"),
+    "AsyncFor": ("'async for'", "use an ordinary for loop"),
+    "AsyncWith": ("'async with'", "use an ordinary with statement"),
+    "TryStar": ("'except*'", "catch the ExceptionGroup with 'except ExceptionGroup as eg' and read eg.exceptions"),
+}
+
+
+def unsupported_syntax(node: object) -> str | None:
+    """The refusal message for a node of unsupported syntax, or None."""
+    entry = UNSUPPORTED_SYNTAX.get(type(node).__name__)
+    return f"{entry[0]} is not supported in the sandbox; {entry[1]}" if entry else None
+
+
 #: Names the runtime uses for its guards: user code may neither read nor rebind them.
 RUNTIME_NAMES: frozenset[str] = frozenset(
     {

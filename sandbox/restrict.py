@@ -24,6 +24,7 @@ from sandbox.policy import (
     FORBIDDEN_CALLS,
     RUNTIME_NAMES,
     Policy,
+    unsupported_syntax,
 )
 
 #: Names the compiler generates start with this; user code may not use it (checked statically).
@@ -251,27 +252,13 @@ class CellTransformer(RestrictingNodeTransformer):
     def visit_MatchOr(self, node: ast.MatchOr) -> ast.AST:
         return self.node_contents_visit(node)
 
-    # -- syntax the guards cannot cover: refused with a hint -------------------------------------------
-    def _unsupported(self, node: ast.AST, what: str, hint: str) -> None:
-        self.refuse(node, "unsupported-syntax", f"{what} is not supported in the sandbox; {hint}")
-
-    def visit_TryStar(self, node: ast.AST) -> None:
-        """RestrictedPython refuses except* (exception groups can smuggle unguarded objects)."""
-        self._unsupported(
-            node, "'except*'", "catch the ExceptionGroup with 'except ExceptionGroup as eg' and read eg.exceptions"
-        )
-
-    def visit_AsyncFunctionDef(self, node: ast.AsyncFunctionDef) -> None:
-        self._unsupported(node, "'async def'", "write an ordinary function")
-
-    def visit_Await(self, node: ast.Await) -> None:
-        self._unsupported(node, "'await'", "call the function directly")
-
-    def visit_AsyncFor(self, node: ast.AsyncFor) -> None:
-        self._unsupported(node, "'async for'", "use an ordinary for loop")
-
-    def visit_AsyncWith(self, node: ast.AsyncWith) -> None:
-        self._unsupported(node, "'async with'", "use an ordinary with statement")
+    # -- syntax the guards cannot cover (policy.UNSUPPORTED_SYNTAX): refused with a hint -------------
+    def visit(self, node: ast.AST) -> ast.AST:
+        message = unsupported_syntax(node)
+        if message:
+            self.refuse(node, "unsupported-syntax", message)
+            return node
+        return super().visit(node)
 
 
 def _bound_names(tree: ast.AST) -> frozenset[str]:
