@@ -109,6 +109,45 @@ def cmd_docker_clean(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_dabench(args: argparse.Namespace) -> int:
+    from codecall import dabench
+    from codecall.models import resolve_model
+
+    data_dir = args.data_dir or dabench.DEFAULT_DATA_DIR
+    questions = dabench.load_questions(data_dir)
+    if args.reference:
+        code = dabench.load_reference(args.reference)
+        questions = [q for q in questions if q.id in code]
+        model = dabench.reference_model(code, questions)
+    else:
+        model = resolve_model(args.model)
+    ids = [int(i) for i in args.ids.split(",")] if args.ids else []
+    questions = dabench.select(questions, ids=ids, level=args.level, limit=args.limit, sample=args.sample)
+
+    def show(outcome: dabench.Outcome) -> None:
+        if args.json:
+            print(json.dumps(dabench.outcome_json(outcome), ensure_ascii=False), flush=True)
+            return
+        mark = "right" if outcome.correct else "wrong"
+        print(f"{mark} #{outcome.id:<4} {outcome.level:<6} pairs {outcome.pairs_right}/{outcome.pairs} "
+              f"{outcome.status:<9} {outcome.duration_s:6.1f} s  {outcome.response[:70]!r}", flush=True)  # fmt: skip
+
+    outcomes = dabench.evaluate(questions, model, data_dir=data_dir, jobs=args.jobs, backend=args.backend,
+                                limits=_limits_from(args), max_steps=args.max_steps, on_outcome=show)  # fmt: skip
+    summary = dabench.summarize(outcomes)
+    if args.json:
+        print(json.dumps({"summary": summary, "model": model.name}), flush=True)
+        return 0
+    print(f"\nDABench dev, model {model.name}: accuracy (a question is right when all its @name[value] are)")
+    for group in (*dabench.LEVELS, "overall"):
+        row = summary[group]
+        accuracy = "-" if row["accuracy"] is None else f"{row['accuracy']:.1%}"
+        print(f"  {group:<8} {row['correct']:>4}/{row['questions']:<4} {accuracy}")
+    print(f"  answer pairs right: {summary['pair_accuracy']:.1%}; answers with any @name[value]: "
+          f"{summary['formatted']}/{len(outcomes)}; statuses: {summary['statuses']}")  # fmt: skip
+    return 0
+
+
 def cmd_limits(args: argparse.Namespace) -> int:
     print(_limits_epilog())
     return 0
@@ -194,6 +233,31 @@ def build_parser() -> argparse.ArgumentParser:
         "clean", help="remove sandbox containers left by crashed codecall processes")
     clean.add_argument("--all", action="store_true", help="remove every codecall container, live sessions too")
     clean.set_defaults(handler=cmd_docker_clean)
+
+    bench = commands.add_parser(
+        "dabench", help="evaluate a model on DABench's closed-form data-analysis questions, by level",
+        description="Run a model on the DABench dev questions (each table given to the code as the DataFrame "
+        "`df`) and score the @name[value] answers against the labels; the scoring rules are in "
+        "codecall/dabench.py.", epilog=_limits_epilog(), formatter_class=argparse.RawDescriptionHelpFormatter,
+    )  # fmt: skip
+    bench.add_argument("--model", default=None, metavar="SPEC", help="as for `ask` (default: the bundled model)")
+    bench.add_argument("--reference", metavar="FILE.jsonl",
+                       help="instead of a model, run the reference code in FILE ({id, code} a line) on its "
+                       "questions: a scripted model that shows what the pipeline scores")  # fmt: skip
+    bench.add_argument("--data-dir", metavar="DIR",
+                       help="the DABench data folder (default: shared/data/dabench beside the repository)")
+    bench.add_argument("--limit", type=int, default=0, metavar="N", help="only the first N questions")
+    bench.add_argument("--sample", type=int, default=0, metavar="N",
+                       help="N questions spread evenly over the file (many tables, all levels)")  # fmt: skip
+    bench.add_argument("--ids", metavar="ID,ID,...", help="only these question ids")
+    bench.add_argument("--level", choices=["easy", "medium", "hard"], help="only this level")
+    bench.add_argument("--max-steps", type=int, default=5, help="model turns per question (default 5)")
+    bench.add_argument("-j", "--jobs", type=int, default=1,
+                       help="questions at a time over a warm pool of sandboxes (a local model still generates "
+                       "one at a time) (default 1)")  # fmt: skip
+    bench.add_argument("--json", action="store_true", help="one JSON object per question, then the summary")
+    _add_sandbox_options(bench)
+    bench.set_defaults(handler=cmd_dabench)
 
     limits = commands.add_parser("limits", help="show the sandbox limits and their defaults")
     limits.set_defaults(handler=cmd_limits)

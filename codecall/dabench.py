@@ -1,0 +1,268 @@
+"""DABench (InfiAgent-DABench, dev split): run a model on its closed-form data-analysis questions, score by level.
+
+Each question names a table; the table goes into the sandbox as the DataFrame `df` and the model must answer
+with `@name[value]` pairs. The scorer follows the data's README; its rules, and why:
+
+- Pairs are read with the non-greedy pattern `@name[value]` (the value ends at the first `]`). The labels
+  were made that way: question 273's label for an empty list written `@outlier_list[[]]` is `[`.
+- A question is right when every labelled pair is matched. Where the response gives a name more than once,
+  its last occurrences count (a model may restate the format before answering); a name labelled k times
+  (question 734) is matched as a multiset against the response's last k values of that name.
+- Numbers are compared as written: equal as numbers (`0.20` = `0.2`, `36` = `36.0`), within 1e-6 for the
+  float noise of a printed value. The format states the rounding, so a value left unrounded is wrong
+  (`34.6512` is not `34.65`): rounding the response to the label's written decimals would also accept
+  `0.97` for a label `1.0` (which is `1.00` with the trailing zero dropped).
+- Other values compare without case, surrounding quotes or outer spaces (`"Yes"` = `yes`); a value with
+  commas compares item by item under the same rules (`0.00, 1.00` = `0.0,1.0`).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from codecall.agent import Agent
+from codecall.models import Generation, Model, Scripted
+from codecall.models.scripted import reply_by_task
+from codecall.result import Result
+from sandbox import Limits, WarmPool
+
+DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "dabench"
+LEVELS = ("easy", "medium", "hard")
+PAIR = re.compile(r"@(\w+)\[(.*?)\]", re.DOTALL)
+NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+QUOTES = "\"'`"
+
+
+# -- questions ------------------------------------------------------------------------------------
+@dataclass
+class Question:
+    """One DABench question with its labelled answers."""
+
+    id: int
+    question: str
+    constraints: str
+    format: str
+    file_name: str
+    level: str
+    answers: list[tuple[str, str]]
+
+    @property
+    def task(self) -> str:
+        """The task as the model sees it: the question, its constraints and the required answer format."""
+        return (
+            f"{self.question}\nConstraints: {self.constraints}\nAnswer format: {self.format}\n"
+            f"The table {self.file_name} is loaded as the DataFrame `df`. Give the final answer with "
+            f"final_answer(text), text holding every @name[value] the format asks for."
+        )
+
+
+def load_questions(data_dir: str | Path = DEFAULT_DATA_DIR) -> list[Question]:
+    """The questions with their labels, in the file's order."""
+    data_dir = Path(data_dir)
+    labels = {row["id"]: row["common_answers"] for row in _jsonl(data_dir / "da-dev-labels.jsonl")}
+    fields = ("id", "question", "constraints", "format", "file_name", "level")
+    return [Question(**{k: row[k] for k in fields}, answers=[tuple(pair) for pair in labels[row["id"]]])
+            for row in _jsonl(data_dir / "da-dev-questions.jsonl")]  # fmt: skip
+
+
+def load_table(data_dir: str | Path, file_name: str) -> Any:
+    """A question's table as a DataFrame (a few tables are not UTF-8)."""
+    import pandas as pd
+
+    path = Path(data_dir) / "tables" / file_name
+    try:
+        return pd.read_csv(path)
+    except UnicodeDecodeError:
+        return pd.read_csv(path, encoding="latin-1")
+
+
+def _jsonl(path: Path) -> Iterator[dict]:
+    with open(path, encoding="utf-8") as lines:
+        yield from (json.loads(line) for line in lines if line.strip())
+
+
+# -- scoring --------------------------------------------------------------------------------------
+def parse_pairs(text: str) -> list[tuple[str, str]]:
+    """Every `@name[value]` in `text`, in order."""
+    return [(name, value) for name, value in PAIR.findall(text)]
+
+
+def values_match(response: str, label: str) -> bool:
+    """One response value against one label value, under the rules in the module's docstring."""
+    response, label = _clean(response), _clean(label)
+    if _scalar_match(response, label):
+        return True
+    items, wanted = response.split(","), label.split(",")
+    return len(wanted) > 1 and len(items) == len(wanted) and all(map(_scalar_match, map(_clean, items), wanted))
+
+
+def _clean(value: str) -> str:
+    value = value.strip()
+    while len(value) >= 2 and value[0] == value[-1] and value[0] in QUOTES:
+        value = value[1:-1].strip()
+    return value
+
+
+def _scalar_match(response: str, label: str) -> bool:
+    response, label = _clean(response), _clean(label)
+    if NUMBER.fullmatch(response) and NUMBER.fullmatch(label):
+        return math.isclose(float(response), float(label), rel_tol=1e-9, abs_tol=1e-6)
+    return response.casefold() == label.casefold()
+
+
+def score(text: str, answers: Iterable[tuple[str, str]]) -> tuple[int, int]:
+    """(labelled pairs the response matched, labelled pairs)."""
+    given: dict[str, list[str]] = {}
+    for name, value in parse_pairs(text):
+        given.setdefault(name, []).append(value)
+    wanted: dict[str, list[str]] = {}
+    for name, value in answers:
+        wanted.setdefault(name, []).append(value)
+    right = 0
+    for name, labels in wanted.items():
+        candidates = given.get(name, [])[-len(labels) :]
+        for label in labels:
+            match = next((i for i, value in enumerate(candidates) if values_match(value, label)), None)
+            if match is not None:
+                right += 1
+                candidates.pop(match)
+    return right, sum(map(len, wanted.values()))
+
+
+# -- running --------------------------------------------------------------------------------------
+@dataclass
+class Outcome:
+    """One question's run and score; `response` is the text that was scored."""
+
+    id: int
+    level: str
+    correct: bool
+    pairs_right: int
+    pairs: int
+    response: str
+    status: str
+    steps: int
+    duration_s: float
+    error: str | None = None
+
+
+def response_text(result: Result) -> str:
+    """What the scorer reads: the answer (a string, or its str), or the model's text for a text answer."""
+    if result.status in ("answered", "text"):
+        return result.answer if isinstance(result.answer, str) else str(result.answer)
+    return ""
+
+
+def run_question(agent: Agent, question: Question, data_dir: str | Path) -> Outcome:
+    """Ask `question` with its table as `df`, and score the answer; a failure is an outcome, not a raise."""
+    started = time.perf_counter()
+    try:
+        result = agent.run(question.task, df=load_table(data_dir, question.file_name))
+        text, status, steps, error = response_text(result), result.status, len(result.steps), result.error
+    except Exception as failure:  # noqa: BLE001 - one question's failure must not end the evaluation
+        text, status, steps, error = "", "error", 0, f"{type(failure).__name__}: {failure}"
+    right, total = score(text, question.answers)
+    return Outcome(question.id, question.level, right == total, right, total, text, status, steps,
+                   time.perf_counter() - started, error)  # fmt: skip
+
+
+class _OneAtATime(Model):
+    """A model whose generate calls take turns: a local model keeps per-call state (its KV cache)."""
+
+    def __init__(self, model: Model) -> None:
+        self.model, self.name, self.continues_reply = model, model.name, model.continues_reply
+        self._lock = threading.Lock()
+
+    def generate(self, messages: list[dict[str, str]], **options: Any) -> Generation:
+        with self._lock:
+            return self.model.generate(messages, **options)
+
+
+def evaluate(
+    questions: list[Question],
+    model: Model,
+    *,
+    data_dir: str | Path = DEFAULT_DATA_DIR,
+    jobs: int = 1,
+    backend: str = "kernel",
+    limits: Limits | None = None,
+    max_steps: int = 5,
+    on_outcome: Callable[[Outcome], None] | None = None,
+) -> list[Outcome]:
+    """Run every question, `jobs` at a time over a warm pool of sandboxes; outcomes in question order."""
+    parallel_safe = isinstance(model, Scripted) or type(model).__name__ == "OpenAICompatible"
+    if jobs > 1 and not parallel_safe:
+        model = _OneAtATime(model)  # sandboxes still overlap with generation
+    limits = limits or Limits()
+    pool = WarmPool(backend, limits=limits, size=jobs) if jobs > 1 else None
+    agent = Agent(model, sandbox=backend, limits=limits, max_steps=max_steps, pool=pool)
+
+    def one(question: Question) -> Outcome:
+        outcome = run_question(agent, question, data_dir)
+        if on_outcome is not None:
+            on_outcome(outcome)
+        return outcome
+
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, jobs)) as executor:
+            return list(executor.map(one, questions))
+    finally:
+        if pool is not None:
+            pool.close()
+
+
+def summarize(outcomes: list[Outcome]) -> dict[str, Any]:
+    """Accuracy by level and overall (a question is right when all its pairs are), and by pair overall."""
+
+    def accuracy(group: list[Outcome]) -> dict[str, Any]:
+        right = sum(o.correct for o in group)
+        return {"questions": len(group), "correct": right, "accuracy": round(right / len(group), 4) if group else None}
+
+    summary: dict[str, Any] = {level: accuracy([o for o in outcomes if o.level == level]) for level in LEVELS}
+    summary["overall"] = accuracy(outcomes)
+    pairs = sum(o.pairs for o in outcomes)
+    summary["pair_accuracy"] = round(sum(o.pairs_right for o in outcomes) / pairs, 4) if pairs else None
+    summary["statuses"] = dict(Counter(o.status for o in outcomes))
+    summary["formatted"] = sum(bool(parse_pairs(o.response)) for o in outcomes)  #: answers with any @name[value]
+    return summary
+
+
+# -- the scripted reference model -----------------------------------------------------------------
+def load_reference(path: str | Path) -> dict[int, str]:
+    """Reference code by question id, from a JSON-lines file of {"id": ..., "code": ...}."""
+    return {row["id"]: row["code"] for row in _jsonl(Path(path))}
+
+
+def reference_model(code_by_id: dict[int, str], questions: list[Question]) -> Scripted:
+    """A scripted model (not a language model) that answers each question with its reference code, so a run
+    shows what the pipeline itself scores: prompt, sandbox, answer crossing, parsing, comparison."""
+    by_task = {q.task: f"```python\n{code_by_id[q.id]}\n```" for q in questions if q.id in code_by_id}
+    model = Scripted([reply_by_task(by_task)])
+    model.name = "scripted reference code"
+    return model
+
+
+def select(
+    questions: list[Question], *, ids: Iterable[int] = (), level: str | None = None, limit: int = 0, sample: int = 0
+) -> list[Question]:
+    """The questions to run: by id and level, then the first `limit`, or `sample` spread evenly over the file
+    (so a small sample covers many tables and all levels)."""
+    wanted = set(ids)
+    chosen = [q for q in questions if (not wanted or q.id in wanted) and (level is None or q.level == level)]
+    if sample and sample < len(chosen):
+        chosen = [chosen[i * len(chosen) // sample] for i in range(sample)]
+    return chosen[:limit] if limit else chosen
+
+
+def outcome_json(outcome: Outcome) -> dict[str, Any]:
+    return asdict(outcome) | {"duration_s": round(outcome.duration_s, 3)}

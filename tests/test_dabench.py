@@ -1,0 +1,115 @@
+"""DABench: the scorer's rules (unit), and the harness end to end through the real sandbox with the scripted
+reference-code model (canned code, not a language model)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from codecall import dabench
+from codecall.cli import main
+from codecall.models import Scripted
+
+REPO = Path(__file__).resolve().parent.parent
+REFERENCE = REPO / "examples" / "dabench_reference.jsonl"
+needs_data = pytest.mark.skipif(not dabench.DEFAULT_DATA_DIR.is_dir(), reason="the DABench data is not here")
+
+
+@pytest.mark.parametrize(
+    ("response", "label", "right"),
+    [
+        ("34.65", "34.65", True),
+        ("0.2", "0.20", True),  # equal as numbers
+        ("36", "36.0", True),
+        ("1.00", "1.0", True),
+        ("-0.14", "-0.14", True),
+        ("0.30000000000000004", "0.3", True),  # float noise of a printed value
+        ("34.6512", "34.65", False),  # not rounded as the format states
+        ("0.97", "1.0", False),  # a label with its trailing zero dropped is still 1.00
+        ("34.64", "34.65", False),
+        ("1.2e-05", "0.000012", True),
+        ('"Yes"', "yes", True),  # quotes and case do not count
+        ("Not Normal", '"not normal"', True),
+        ("not normal", "normal", False),
+        ("0.0, 1.0,0.0629", "0.00, 1.00, 0.0629", True),  # item by item
+        ("0.0, 1.0", "0.00, 1.00, 0.0629", False),
+        ("Kuwait,Saudi Arabia", "Kuwait, Saudi Arabia", True),
+        ("", "", True),  # an empty list, as question 116's label has it
+        ("NaN", "nan", True),
+    ],
+)
+def test_values_match(response: str, label: str, right: bool) -> None:
+    assert dabench.values_match(response, label) is right
+
+
+def test_pairs_are_read_non_greedily_as_the_labels_were_made() -> None:
+    assert dabench.parse_pairs("@a[1] and @b_2[x, y]\n@c[[]]") == [("a", "1"), ("b_2", "x, y"), ("c", "[")]
+    assert dabench.score("@outlier_list[[]]", [("outlier_list", "[")]) == (1, 1)
+
+
+def test_score_needs_every_labelled_pair_and_the_last_value_counts() -> None:
+    answers = [("mean", "3.73"), ("standard_deviation", "1.54")]
+    assert dabench.score("@mean[3.73] @standard_deviation[1.54] @extra[9]", answers) == (2, 2)
+    assert dabench.score("@mean[3.73]", answers) == (1, 2)
+    assert dabench.score("format: @mean[mean_value]; answer: @mean[3.73] @standard_deviation[1.54]", answers) == (2, 2)
+    assert dabench.score("@mean[3.73] @mean[3.80] @standard_deviation[1.54]", answers) == (1, 2)
+    assert dabench.score("The mean is 3.73 and the deviation 1.54.", answers) == (0, 2)
+
+
+def test_a_name_labelled_twice_matches_as_a_multiset() -> None:
+    answers = [("r", "0.38"), ("r", "0.78")]
+    assert dabench.score("@r[0.78] @r[0.38]", answers) == (2, 2)
+    assert dabench.score("@r[0.78] @r[0.78]", answers) == (1, 2)
+
+
+def test_summary_by_level() -> None:
+    def outcome(level: str, correct: bool) -> dabench.Outcome:
+        return dabench.Outcome(0, level, correct, int(correct), 1, "@x[1]" if correct else "", "answered", 1, 0.1)
+
+    summary = dabench.summarize([outcome("easy", True), outcome("easy", False), outcome("hard", True)])
+    assert summary["easy"] == {"questions": 2, "correct": 1, "accuracy": 0.5}
+    assert summary["medium"] == {"questions": 0, "correct": 0, "accuracy": None}
+    assert summary["overall"]["accuracy"] == round(2 / 3, 4) and summary["formatted"] == 2
+
+
+@needs_data
+def test_questions_load_with_their_labels_and_tables() -> None:
+    questions = dabench.load_questions()
+    assert len(questions) == 257 and {q.level for q in questions} == set(dabench.LEVELS)
+    first = questions[0]
+    assert first.answers == [("mean_fare", "34.65")] and "@mean_fare[" in first.task
+    assert len(dabench.load_table(dabench.DEFAULT_DATA_DIR, first.file_name)) > 0
+    spread = dabench.select(questions, sample=20)
+    assert len(spread) == 20 and {q.level for q in spread} == set(dabench.LEVELS)
+
+
+@needs_data
+def test_reference_code_scores_through_the_real_sandbox() -> None:
+    questions = dabench.select(dabench.load_questions(), ids=[0, 6, 56, 144, 722])
+    model = dabench.reference_model(dabench.load_reference(REFERENCE), questions)
+    outcomes = dabench.evaluate(questions, model, jobs=2)
+    assert [o.id for o in outcomes] == [0, 6, 56, 144, 722]
+    assert all(o.correct and o.status == "answered" for o in outcomes), outcomes
+
+
+@needs_data
+def test_a_wrong_or_unformatted_answer_scores_zero() -> None:
+    (question,) = dabench.select(dabench.load_questions(), ids=[0])
+    wrong = Scripted(["```python\nfinal_answer(f\"@mean_fare[{df['Fare'].median():.2f}]\")\n```"])
+    (outcome,) = dabench.evaluate([question], wrong)
+    assert not outcome.correct and outcome.pairs_right == 0 and outcome.response.startswith("@mean_fare[")
+    bare = Scripted(["```python\nfinal_answer(round(df['Fare'].mean(), 2))\n```"])
+    (outcome,) = dabench.evaluate([question], bare)
+    assert outcome.response == "34.65" and not outcome.correct
+
+
+@needs_data
+def test_cli_reference_run_as_json(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["dabench", "--reference", str(REFERENCE), "--ids", "0,5,118", "--json"]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert sorted(row["id"] for row in rows[:-1]) == [0, 5, 118] and all(row["correct"] for row in rows[:-1])
+    summary = rows[-1]["summary"]
+    assert summary["overall"] == {"questions": 3, "correct": 3, "accuracy": 1.0}
+    assert summary["easy"]["questions"] == 1 and summary["hard"]["questions"] == 1
