@@ -138,7 +138,7 @@ class FcMagics(Magics):
         self.defaults = FcConfig()
         self._models: dict[str, Model] = {}
 
-    @magic_arguments()
+    @magic_arguments(name="%fc")  # the usage line then reads %%fc, as the cell magic is written
     @argument("-i", "--input", action="append", default=[], metavar="VAR",
               help="a notebook variable (a DataFrame, a list, ...) to give to the code under its name; "
               "repeat it or separate names with commas")  # fmt: skip
