@@ -195,16 +195,21 @@ def test_ray_executor_gives_the_same_rows(small_batch: tuple[Path, dict, list[di
 
 
 @pytest.mark.model
-def test_small_batch_on_the_bundled_model(tmp_path: Path) -> None:
+def test_small_batch_on_the_bundled_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The real model through the batch: loaded once for both workers, a real run per task. Whether a
+    135M model gets the sums right is not what this checks."""
+    import codecall.batch
+
+    loads = []
+    monkeypatch.setattr(codecall.batch, "resolve_model", lambda spec: loads.append(spec) or resolve_model(spec))
     (tmp_path / "tools.py").write_text(TOOLS)
-    tasks = [{"id": f"q{i}", "task": f"What is {a} + {b}? Use the add tool.", "tools": "tools.py"}
+    tasks = [{"id": f"q{i}", "task": f"What is {a} + {b}?", "tools": "tools.py"}
              for i, (a, b) in enumerate([(2, 3), (10, 32), (7, 8)])]  # fmt: skip
     (tmp_path / "tasks.jsonl").write_text("".join(json.dumps(t) + "\n" for t in tasks))
-    run_batch(tmp_path / "tasks.jsonl", tmp_path / "results.jsonl", jobs=2, progress=False, max_steps=3,
+    run_batch(tmp_path / "tasks.jsonl", tmp_path / "results.jsonl", jobs=2, progress=False, max_steps=2,
               limits=TEST_LIMITS)  # fmt: skip
     rows = rows_of(tmp_path / "results.jsonl")
+    print("bundled model:", [(r["id"], r["status"], r["answer"]) for r in rows])
+    assert loads == [None]
     assert sorted(r["id"] for r in rows) == ["q0", "q1", "q2"]
     assert all(r["status"] != "error" and r["steps"] >= 1 and r["tokens"] > 0 for r in rows), rows
-    answered = [r for r in rows if r["status"] == "answered"]
-    print("bundled model:", [(r["id"], r["status"], r["answer"]) for r in rows])
-    assert answered, "the bundled model answered none of three additions"
