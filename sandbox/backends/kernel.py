@@ -8,6 +8,7 @@ sandbox.boot), and cgroups for memory, pids and CPU where the host lets us write
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import sys
@@ -99,6 +100,7 @@ class BubblewrapBox(Box):
         group, notice = cgroups.create(spec.session_id, self.limits)
         if notice and notice not in self._notices:
             self._notices.append(notice)
+            logging.getLogger("sandbox").warning("sandbox: %s", notice)  # one line, once per box
         if group is None or not group.folders:
             return argv
         self._cgroups[spec.session_id] = group
