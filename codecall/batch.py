@@ -248,7 +248,8 @@ def run_ray(tasks: Sequence[Row], jobs: int, options: dict[str, Any], *, address
                  configure_logging=False)  # fmt: skip
     base = None if started_here or working_dir is None else str(working_dir)
     remote = ray.remote(num_cpus=1, max_restarts=1, max_task_retries=0)(Worker)
-    actors = [remote.remote(**options, sessions=1, base=base) for _ in range(min(jobs, len(tasks)))]
+    cpus = int(ray.cluster_resources().get("CPU", 1))  # an actor takes a CPU: more would wait for ever
+    actors = [remote.remote(**options, sessions=1, base=base) for _ in range(min(jobs, len(tasks), cpus))]
     pending = list(reversed(tasks))
     running: dict[Any, tuple[Any, Row]] = {}
 

@@ -209,7 +209,8 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("tasks", metavar="TASKS.jsonl")
     batch.add_argument("-o", "--output", required=True, metavar="RESULTS.jsonl", help="results, appended to")
     batch.add_argument("-j", "--jobs", type=int, default=1,
-                       help="tasks run in parallel: threads sharing one model (local) or Ray actors (default 1)")
+                       help="tasks run in parallel: threads sharing one model (local), or Ray actors, at most one "
+                       "per cluster CPU (default 1)")
     batch.add_argument("--model", default=None, metavar="SPEC",
                        help="as for `ask`, or scripted:FILE.json for canned replies (default: the bundled model)")
     batch.add_argument("--max-steps", type=int, default=5, help="model turns per task before giving up (default 5)")
