@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
+
+from codecall.tools import Tool
 
 FinishReason = Literal["stop", "length"]
 
@@ -29,9 +32,19 @@ class Model(ABC):
 
     @abstractmethod
     def generate(
-        self, messages: list[dict[str, str]], *, stop: list[str] | None = None, max_new_tokens: int = 512
+        self,
+        messages: list[dict[str, str]],
+        *,
+        stop: list[str] | None = None,
+        max_new_tokens: int = 512,
+        tools: Sequence[Tool] = (),
+        variables: Sequence[str] = (),
     ) -> Generation:
-        """Complete the conversation; end where any string in `stop` appears, leaving it out of the text."""
+        """Complete the conversation; end where any string in `stop` appears, leaving it out of the text.
+
+        `tools` are the tools the reply's code may call and `variables` the names already defined in its
+        session; a backend that constrains decoding (a guided local model) uses them, others ignore them.
+        """
 
 
 def cut_at_stop(text: str, stop: list[str] | None) -> tuple[str, bool]:

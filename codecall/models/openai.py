@@ -10,10 +10,12 @@ import os
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Sequence
 from typing import Any
 
 from codecall.errors import ModelError
 from codecall.models.base import Generation, Model, cut_at_stop
+from codecall.tools import Tool
 
 API_KEY_ENV = "OPENAI_API_KEY"  #: read when no api_key is given
 MAX_SERVER_STOPS = 4  #: OpenAI accepts at most 4 stop strings; the rest are applied here
@@ -51,7 +53,13 @@ class OpenAICompatible(Model):
         self.backoff_s = backoff_s
 
     def generate(
-        self, messages: list[dict[str, str]], *, stop: list[str] | None = None, max_new_tokens: int = 512
+        self,
+        messages: list[dict[str, str]],
+        *,
+        stop: list[str] | None = None,
+        max_new_tokens: int = 512,
+        tools: Sequence[Tool] = (),
+        variables: Sequence[str] = (),
     ) -> Generation:
         started = time.perf_counter()
         body: dict[str, Any] = {

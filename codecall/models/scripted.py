@@ -12,6 +12,7 @@ from pathlib import Path
 
 from codecall.errors import ModelError
 from codecall.models.base import Generation, Model, cut_at_stop
+from codecall.tools import Tool
 
 Reply = str | Callable[[list[dict[str, str]]], str]
 TASK_PREFIX = "Task: "  #: how the prompt opens the user's task message (codecall.prompt.build_messages)
@@ -30,7 +31,13 @@ class Scripted(Model):
         self.seen: list[list[dict[str, str]]] = []  #: the conversations it was given, for assertions
 
     def generate(
-        self, messages: list[dict[str, str]], *, stop: list[str] | None = None, max_new_tokens: int = 512
+        self,
+        messages: list[dict[str, str]],
+        *,
+        stop: list[str] | None = None,
+        max_new_tokens: int = 512,
+        tools: Sequence[Tool] = (),
+        variables: Sequence[str] = (),
     ) -> Generation:
         reply = self.replies[min(self.calls, len(self.replies) - 1)]
         self.calls += 1

