@@ -7,10 +7,11 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from codecall.extract import extract_code
+from codecall.extract import assigned_names, extract_code
 from codecall.models import Model, resolve_model
 from codecall.prompt import CODE_PREFILL, CODE_STOP, build_messages, observation
 from codecall.result import Result, Step, tool_source
+from codecall.retrieve import select_tools
 from codecall.tools import Tool
 from sandbox import Limits, Policy, Session
 from sandbox.errors import SandboxError
@@ -25,6 +26,9 @@ def as_tools(tools: Iterable[Tool | Callable[..., Any]]) -> list[Tool]:
 
 class Agent:
     """A model, the tools it may call, and the sandbox its code runs in.
+
+    With more than `max_tools` tools, each task's prompt shows only the `max_tools` that match it best
+    (`codecall.retrieve`); the session can still call them all.
 
     >>> agent = Agent(tools=[add])          # the bundled SmolLM2 model, the kernel sandbox
     >>> agent.run("What is 2 + 3?").answer
@@ -41,6 +45,7 @@ class Agent:
         policy: Policy | None = None,
         max_steps: int = 5,
         max_new_tokens: int = 384,
+        max_tools: int = 6,
         observation_limit: int = 2000,
         pool: Any = None,
     ) -> None:
@@ -48,7 +53,7 @@ class Agent:
         self.tools = as_tools(tools)
         self.sandbox, self.pool = sandbox, pool
         self.limits, self.policy = limits or Limits(), policy or Policy()
-        self.max_steps, self.max_new_tokens = max_steps, max_new_tokens
+        self.max_steps, self.max_new_tokens, self.max_tools = max_steps, max_new_tokens, max_tools
         self.observation_limit = observation_limit
 
     def run(self, task: str, *, on_step: StepCallback | None = None, **variables: Any) -> Result:
@@ -74,25 +79,29 @@ class Agent:
         return Session(self.sandbox, policy=self.policy, limits=self.limits, tools=tools)
 
     def _loop(self, session: Session, task: str, variables: dict, result: Result, on_step: StepCallback | None):
-        messages = build_messages(task, self.tools, variables)
+        shown = select_tools(task, self.tools, self.max_tools)
+        messages = build_messages(task, shown, variables)
         names = {t.name for t in self.tools}
+        defined = list(variables)  # names the code may use: the data, then what earlier steps assigned
         for index in range(1, self.max_steps + 1):
             step_started = time.perf_counter()
             prefill = self.model.continues_reply
             prompt = messages + [{"role": "assistant", "content": CODE_PREFILL}] if prefill else messages
             generation = self.model.generate(prompt, stop=CODE_STOP if prefill else None,
-                                             max_new_tokens=self.max_new_tokens)  # fmt: skip
+                                             max_new_tokens=self.max_new_tokens, tools=shown,
+                                             variables=defined)  # fmt: skip
             text = f"{CODE_PREFILL}{generation.text}\n```" if prefill else generation.text
             code = extract_code(text, names)
             step = Step(index, text, code, None, None, generate_s=generation.duration_s,
                         prompt_tokens=generation.prompt_tokens, completion_tokens=generation.completion_tokens,
-                        tools_shown=sorted(names))  # fmt: skip
+                        tools_shown=[t.name for t in shown])  # fmt: skip
             result.steps.append(step)
             if code is None:
                 result.answer, result.status = text.strip(), "text"
                 self._finish_step(step, step_started, on_step)
                 return
             step.execution = session.execute(code)
+            defined += assigned_names(code)
             step.execute_s = step.execution.duration_s
             if step.execution.answered:
                 result.answer, result.status = step.execution.answer, "answered"

@@ -114,3 +114,12 @@ def _remove_tool_definitions_by_indent(code: str, tool_names: set[str] | frozens
         skipping = False
         out.append(line)
     return "\n".join(out).strip("\n")
+
+
+def assigned_names(code: str) -> list[str]:
+    """The names `code`'s top-level assignments bind (`total = add(2, 3)` -> ["total"]); [] if it does not parse."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return []
+    return [t.id for node in tree.body if isinstance(node, ast.Assign) for t in node.targets if isinstance(t, ast.Name)]
