@@ -63,6 +63,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_ask(args: argparse.Namespace) -> int:
     from codecall.agent import Agent, load_data
+    from codecall.models import resolve_model
     from codecall.tools import load_tools
     from codecall.view import StepPrinter
 
@@ -71,7 +72,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
     printer = None if args.json else StepPrinter()
     if printer:
         printer.status(f"loading the model ({args.model or 'bundled SmolLM2-135M-Instruct'})")
-    agent = Agent(args.model, tools, sandbox=args.backend, limits=_limits_from(args), max_steps=args.max_steps)
+    model = resolve_model(args.model, guide=not args.no_guide)
+    agent = Agent(model, tools, sandbox=args.backend, limits=_limits_from(args), max_steps=args.max_steps)
     result = agent.run(args.task, on_step=printer.step if printer else None, **variables)
     if args.notebook:
         result.to_notebook(args.notebook)
@@ -148,6 +150,30 @@ def cmd_dabench(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_eval(args: argparse.Namespace) -> int:
+    from codecall import evaluate
+    from codecall.models import Transformers, resolve_model
+    from codecall.tools import load_tools
+    from sandbox.pool import WarmPool
+
+    tasks = evaluate.load_tasks(args.tasks)[: args.limit]
+    tools = [t for path in args.tools for t in load_tools(path)]
+    model = resolve_model(args.model)
+    modes = {"guided": model, "plain": model.with_guide(False)} if isinstance(model, Transformers) else {"plain": model}
+    modes = {m: modes[m] for m in args.modes.split(",") if m in modes} or modes
+
+    def progress(run: evaluate.TaskRun) -> None:
+        mark = "ok  " if run.ok else "FAIL"
+        print(f"{mark} {run.mode:<7} {run.id:<14} {run.duration_s:5.1f} s  {run.answer!r:.60}", file=sys.stderr)
+
+    with WarmPool(args.backend, limits=_limits_from(args), size=1) as pool:
+        runs = evaluate.run_eval(tasks, tools, modes, on_run=progress, pool=pool, max_steps=args.max_steps,
+                                 max_new_tokens=args.max_new_tokens)  # fmt: skip
+    summary = evaluate.summarize(runs)
+    print(evaluate.report_json(runs, summary) if args.json else evaluate.format_summary(summary))
+    return 0
+
+
 def cmd_limits(args: argparse.Namespace) -> int:
     print(_limits_epilog())
     return 0
@@ -192,6 +218,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="a local transformers model folder, or http(s)://host/v1#model for an OpenAI-compatible "
                      "server (default: the bundled SmolLM2-135M-Instruct)")
     ask.add_argument("--max-steps", type=int, default=5, help="model turns before giving up (default 5)")
+    ask.add_argument("--no-guide", action="store_true",
+                     help="let a local model write freely: no guided decoding (on by default for local models)")
     ask.add_argument("--notebook", metavar="OUT.ipynb", help="write the run as a notebook that re-runs it")
     ask.add_argument("--json", action="store_true",
                      help="print one JSON object: answer, status, steps, duration_s, error, tokens")
@@ -259,6 +287,26 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--json", action="store_true", help="one JSON object per question, then the summary")
     _add_sandbox_options(bench)
     bench.set_defaults(handler=cmd_dabench)
+
+    ev = commands.add_parser(
+        "eval", help="run an evaluation set of tool-calling tasks; success by category, guided and not",
+        description="Run each task of TASKS.jsonl (id, task, expected, category, lang, tools, needs) with the "
+        "model, guided and unguided for a local model, and report success by category and language with "
+        "the time per task. Progress goes to stderr.", epilog=_limits_epilog(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )  # fmt: skip
+    ev.add_argument("tasks", metavar="TASKS.jsonl")
+    ev.add_argument("--tools", action="append", default=[], required=True, metavar="FILE.py",
+                    help="the module(s) whose tools the tasks name")
+    ev.add_argument("--model", default=None, metavar="PATH|URL", help="as for `ask` (default: the bundled model)")
+    ev.add_argument("--modes", default="guided,plain",
+                    help="comma-separated: guided, plain (default both; a server is plain only)")
+    ev.add_argument("--limit", type=int, default=None, metavar="N", help="run only the first N tasks")
+    ev.add_argument("--max-steps", type=int, default=3, help="model turns per task (default 3)")
+    ev.add_argument("--max-new-tokens", type=int, default=200, help="tokens per model turn (default 200)")
+    ev.add_argument("--json", action="store_true", help="print the summary and every run as one JSON object")
+    _add_sandbox_options(ev)
+    ev.set_defaults(handler=cmd_eval)
 
     limits = commands.add_parser("limits", help="show the sandbox limits and their defaults")
     limits.set_defaults(handler=cmd_limits)

@@ -1,0 +1,180 @@
+"""Guided decoding: the grammar admits only calls of permitted tools with parseable arguments, and ends.
+
+The property tests drive the real constraint with random logits (a "model" that would write anything)
+over the bundled model's tokenizer; the `model` tests run the bundled model itself.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+from codecall.agent import Agent
+from codecall.models.guide import Guide, line_grammar
+from codecall.models.transformers import Transformers
+from codecall.prompt import CODE_PREFILL, CODE_STOP, build_messages
+from codecall.tools import Tool
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def current_year() -> int:
+    """The current year."""
+    return 2025
+
+
+def average(numbers: list[float]) -> float:
+    """The average of a list of numbers."""
+    return sum(numbers) / len(numbers)
+
+
+def lookup(city: str, unit: str = "celsius") -> int:
+    """Today's temperature in a city."""
+    return 20
+
+
+TOOLS = [Tool.from_function(f) for f in (current_year, average, lookup)]
+PERMITTED = {t.name for t in TOOLS}
+
+
+@pytest.fixture(scope="module")
+def model() -> Transformers:
+    return Transformers()
+
+
+@pytest.fixture(scope="module")
+def guide(model: Transformers) -> Guide:
+    return Guide(model.tokenizer, model.model.config.vocab_size)
+
+
+def random_walk(guide: Guide, seed: int, max_tokens: int = 120) -> tuple[str, bool]:
+    """Decode under the constraint from random logits that favour structural tokens; returns the
+    text and whether it ended (EOS)."""
+    generator = torch.Generator().manual_seed(seed)
+    constraint = guide.constraint(TOOLS, ["data"], 0)
+    eos = guide.tokenizer.eos_token_id
+    ids = torch.zeros((1, 0), dtype=torch.long)
+    for _ in range(max_tokens):
+        scores = torch.randn((1, guide.vocab_size), generator=generator) + guide_bias(guide)
+        token = int(constraint(ids, scores)[0].argmax())
+        if token == eos:
+            return guide.tokenizer.decode(ids[0]), True
+        ids = torch.cat([ids, torch.tensor([[token]])], dim=1)
+    return guide.tokenizer.decode(ids[0]), False
+
+
+_BIAS: dict[int, torch.Tensor] = {}
+_STRUCTURAL = set('"()[]\n, =0123456789')
+
+
+def guide_bias(guide: Guide) -> torch.Tensor:
+    """+8 for EOS and tokens made of punctuation and digits, so random walks close what they open."""
+    if id(guide) not in _BIAS:
+        pieces = [guide.tokenizer.decode([i]) for i in range(guide.vocab_size)]
+        bias = torch.tensor([8.0 if p and set(p) <= _STRUCTURAL else 0.0 for p in pieces])
+        bias[guide.tokenizer.eos_token_id] = 8.0
+        _BIAS[id(guide)] = bias
+    return _BIAS[id(guide)]
+
+
+def check_guided_code(code: str, permitted: set[str], names: set[str] = frozenset()) -> ast.Call:
+    """Assert the shape guided code must have; returns the final_answer call."""
+    tree = ast.parse(code)
+    defined = set(names)
+    *calls, last = tree.body
+    for stmt in calls:
+        assert isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call), code
+        check_call(stmt.value, permitted, defined)
+        defined.add(stmt.targets[0].id)
+    assert isinstance(last, ast.Expr) and isinstance(last.value, ast.Call), code
+    assert last.value.func.id == "final_answer", code
+    return last.value
+
+
+def check_call(call: ast.Call, permitted: set[str], defined: set[str]) -> None:
+    assert isinstance(call.func, ast.Name) and call.func.id in permitted, ast.unparse(call)
+    for arg in [*call.args, *(k.value for k in call.keywords)]:
+        if isinstance(arg, ast.Name):
+            assert arg.id in defined, f"{arg.id} used before it is defined"
+        else:
+            ast.literal_eval(arg)  # a literal of the parameter's type
+
+
+@pytest.mark.model
+def test_random_decoding_only_calls_permitted_tools(guide: Guide) -> None:
+    finished = 0
+    for seed in range(8):
+        text, ended = random_walk(guide, seed)
+        if ended:
+            finished += 1
+            final = check_guided_code(text, PERMITTED, {"data"})
+            assert len(final.args) == 1
+    assert finished >= 4, "most random walks must reach final_answer"
+
+
+def test_grammar_per_parameter_type() -> None:
+    grammar = line_grammar(TOOLS, ["x"], calls_left=2, need_call=True)
+    assert '"current_year()"' in grammar  # a tool with no parameters
+    assert '"[" (p_1_0_item (", " p_1_0_item)*)? "]"' in grammar  # list[float]
+    assert '("unit=" ' not in grammar and '(", unit=" p_2_1)?' in grammar  # optional parameter by keyword
+    assert 'final_line: "final_answer(" (call)' in grammar  # a call must come first
+    only_final = line_grammar(TOOLS, ["x"], calls_left=0, need_call=False)
+    assert "call_line" not in only_final and 'ref: "x"' in only_final
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    ("task", "tool"),
+    [("What year is it now?", "current_year"), ("What is the average of 2, 4 and 9?", "average")],
+)
+def test_bundled_model_calls_tool_without_and_with_list_parameter(model: Transformers, task: str, tool: str) -> None:
+    messages = build_messages(task, TOOLS) + [{"role": "assistant", "content": CODE_PREFILL}]
+    generation = model.generate(messages, stop=CODE_STOP, max_new_tokens=80, tools=TOOLS)
+    assert generation.finish_reason == "stop"
+    check_guided_code(generation.text, PERMITTED)
+    calls = [n for n in ast.walk(ast.parse(generation.text)) if isinstance(n, ast.Call) and n.func.id == tool]
+    assert calls, generation.text
+    if tool == "average":
+        assert ast.literal_eval(calls[0].args[0]) == [2, 4, 9]
+
+
+@pytest.mark.model
+def test_unguided_view_shares_weights_and_writes_freely(model: Transformers) -> None:
+    plain = model.with_guide(False)
+    assert plain.model is model.model and not plain.guide and model.guide
+
+
+@pytest.mark.model
+def test_runtime_error_goes_back_for_another_guided_try(model: Transformers) -> None:
+    calls: list[str] = []
+
+    def capital_of(country: str) -> str:
+        """Return the capital city of a country."""
+        calls.append(country)
+        if len(calls) == 1:
+            raise ValueError("the service is busy, call again")
+        return "Paris"
+
+    result = Agent(model, [capital_of], max_steps=3).run("What is the capital of France?")
+    assert len(result.steps) >= 2 and "busy" in result.steps[0].observation
+    assert result.status == "answered" and result.answer == "Paris"
+
+
+@pytest.mark.model
+def test_cli_answers_chinese_task_by_calling_the_tool(tmp_path: Path) -> None:
+    notebook = tmp_path / "run.ipynb"
+    out = subprocess.run(
+        [sys.executable, "-m", "codecall.cli", "ask", "计算 2 + 3 的结果", "--tools", str(ROOT / "examples/tools.py"),
+         "--json", "--notebook", str(notebook)],
+        capture_output=True, text=True, timeout=300, cwd=ROOT,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout.splitlines()[-1])["answer"] == 5
+    cells = [c["source"] for c in json.loads(notebook.read_text())["cells"] if c["cell_type"] == "code"]
+    assert any("add(2, 3)" in c for c in cells), cells
