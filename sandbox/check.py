@@ -16,6 +16,7 @@ from sandbox.policy import (
     DEFAULT_POLICY,
     DENIED_MODULE_ATTRIBUTES,
     DENIED_MODULES,
+    FACADES,
     FORBIDDEN_CALLS,
     RUNTIME_NAMES,
     Policy,
@@ -29,6 +30,7 @@ RULES: dict[str, str] = {
     "import-star": "a star import copies a module's internals (other modules included) into scope",
     "relative-import": "there is no package around the cell to import from",
     "module-attribute": "some attributes of allowed modules open files, unpickle or run host programs",
+    "facade": "sys and os are given as facades that hold only their harmless parts",
     "module-internals": "a module's private names lead around the checks (exec helpers, other modules)",
     "module-write": "monkeypatching a library module changes what other code relies on",
     "forbidden-call": "these builtins run code around the checks or reach outside the sandbox",
@@ -64,7 +66,7 @@ class Checker(ast.NodeVisitor):
         self.violations.append(Violation(getattr(node, "lineno", 1), getattr(node, "col_offset", 0), rule, message))
 
     def allowed_list(self) -> str:
-        return ", ".join(sorted(self.policy.allowed_imports))
+        return self.policy.allowed_list()
 
     def defined_names(self) -> set[str]:
         """Names the cell binds itself (a user's own `input` function is not the builtin)."""
@@ -87,7 +89,7 @@ class Checker(ast.NodeVisitor):
             self.report(node, "runtime-name", f"the name '{name}' is reserved for the sandbox runtime; rename it")
 
     def check_module(self, node: ast.AST, module: str) -> bool:
-        if module != "__future__" and not self.policy.module_allowed(module):
+        if module != "__future__" and not self.policy.importable(module):
             reason = next(
                 (why for d, why in DENIED_MODULES.items() if module == d or module.startswith(d + ".")),
                 None,
@@ -101,7 +103,12 @@ class Checker(ast.NodeVisitor):
 
     def check_module_attribute(self, node: ast.AST, module: str, name: str) -> None:
         reason = DENIED_MODULE_ATTRIBUTES.get(module, {}).get(name)
-        if reason:
+        if module in FACADES:
+            if name not in FACADES[module]:
+                available = ", ".join(sorted(FACADES[module]))
+                message = f"'{module}.{name}' is not available in the sandbox (available: {available})"
+                self.report(node, "facade", message)
+        elif reason:
             self.report(node, "module-attribute", f"'{module}.{name}' is not allowed: {reason}")
         elif name.startswith("_") and not (name.startswith("__") and name.endswith("__")):
             self.report(

@@ -14,14 +14,23 @@ import _string  # the C parser behind str.format and string.Formatter
 import ast
 import builtins
 import functools
+import importlib
 import operator
+import os
 import string
 import types
 import typing
 import weakref
 from typing import Any
 
-from sandbox.policy import DANGEROUS_ATTRIBUTES, DENIED_MODULE_ATTRIBUTES, DENIED_MODULES, Policy
+from sandbox.policy import (
+    DANGEROUS_ATTRIBUTES,
+    DENIED_MODULE_ATTRIBUTES,
+    DENIED_MODULES,
+    FACADES,
+    FILE_ROOTS,
+    Policy,
+)
 
 ModuleType = types.ModuleType
 
@@ -222,6 +231,32 @@ def _iter_unpack_sequence_(it: Any, spec: Any, _getiter_: Any) -> Any:
     return _getiter_(it)
 
 
+def _make_facade(name: str, allowed: frozenset[str], overrides: dict[str, Any]) -> Any:
+    """An object that stands in for module `name`: its allowed attributes are read from the real module
+    when asked (so sys.stdout is the current one); the real module is held in a closure, out of reach."""
+    module = importlib.import_module(name)
+    overrides = {"__name__": name, **overrides}
+    if name == "sys":
+        overrides.update(argv=["<cell>"], executable="python")
+
+    def __getattr__(self: Any, attribute: str) -> Any:
+        if attribute in overrides:
+            return overrides[attribute]
+        if attribute in allowed:
+            return getattr(module, attribute)
+        available = ", ".join(sorted(allowed))
+        message = f"module '{name}' in the sandbox has no attribute '{attribute}' (available: {available})"
+        raise _refuse(AttributeRefused, "facade", message)
+
+    namespace = {
+        "__getattr__": __getattr__,
+        "__repr__": lambda self: f"<module '{name}' (sandbox facade)>",
+        "__dir__": lambda self: sorted(allowed),
+        "__slots__": (),
+    }
+    return type("module", (), namespace)()
+
+
 def make_user_globals(policy: Policy) -> dict[str, Any]:
     """A fresh globals dict for restricted code under `policy`: curated builtins plus the guards."""
     _harden_typing()
@@ -232,6 +267,7 @@ def make_user_globals(policy: Policy) -> dict[str, Any]:
     real_import = builtins.__import__
     real_build_class = builtins.__build_class__
     real_getattr = builtins.getattr
+    real_open = builtins.open
     plain_types: set[type] = set()  # types seen that are not module types
     writable_types: set[type] = {dict, list, set, bytearray}
 
@@ -255,7 +291,7 @@ def make_user_globals(policy: Policy) -> dict[str, Any]:
             if not isinstance(module, str) or not module_allowed(module):
                 reason = next(
                     (r for d, r in DENIED_MODULES.items() if module == d or module.startswith(d + ".")),
-                    "allowed: " + ", ".join(sorted(policy.allowed_imports)),
+                    "allowed: " + policy.allowed_list(),
                 )
                 raise _refuse(
                     AttributeRefused,
@@ -373,6 +409,39 @@ def make_user_globals(policy: Policy) -> dict[str, Any]:
             raise _refuse(AttributeRefused, "dangerous-attribute", f"attribute '{name}' is not allowed: {reason}")
         delattr(_write_(obj), name)
 
+    facades: dict[str, Any] = {}
+
+    def facade(name: str) -> Any:
+        """The stand-in for module `name`: only FACADES[name] of the real module, read when asked."""
+        if name not in facades:
+            facades[name] = _make_facade(name, FACADES[name], {"path": facade("os.path")} if name == "os" else {})
+        return facades[name]
+
+    def facade_import(name: str, fromlist: Any) -> Any:
+        if not fromlist:
+            return facade(name.split(".", 1)[0])  # `import os.path` binds `os`
+        picked = types.SimpleNamespace(__name__=name)
+        for item in fromlist:
+            if item == "*":
+                raise _refuse(ImportRefused, "import-star", f"'from {name} import *' is not allowed")
+            try:
+                setattr(picked, item, getattr(facade(name), item))
+            except AttributeError:
+                raise ImportError(f"cannot import name {item!r} from {name!r} (sandbox facade)") from None
+        return picked
+
+    def guarded_open(file: Any, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+        """open() for files in the work folder, the private /tmp and the current folder only."""
+        if not isinstance(file, (str, bytes, os.PathLike)):
+            raise _refuse(PolicyViolationError, "open", "open() takes a path here, not a file descriptor")
+        path = os.path.realpath(os.fsdecode(file))
+        roots = (*FILE_ROOTS, os.getcwd())
+        if not any(path == root or path.startswith(root.rstrip("/") + "/") for root in roots):
+            raise _refuse(
+                PolicyViolationError, "open", f"open() outside the work folder is not allowed: {os.fsdecode(file)!r}"
+            )
+        return real_open(file, mode, *args, **kwargs)
+
     def guarded_import(name: str, globals: Any = None, locals: Any = None, fromlist: Any = (), level: int = 0) -> Any:
         """Only allow-listed modules; `from m import x` hands out x through the attribute guard.
         The standard library's own lazy imports use the real builtins and are unaffected."""
@@ -383,10 +452,12 @@ def make_user_globals(policy: Policy) -> dict[str, Any]:
             # look up __import__ in the calling frame's builtins and pass a list; the import
             # statement passes None or a tuple. The module goes back to C code, not to the user.
             return real_import(name, globals, locals, fromlist, level)
+        if name in FACADES:
+            return facade_import(name, fromlist)
         if name != "__future__" and not module_allowed(name):
             reason = next(
                 (r for d, r in DENIED_MODULES.items() if name == d or name.startswith(d + ".")),
-                "allowed: " + ", ".join(sorted(policy.allowed_imports)),
+                "allowed: " + policy.allowed_list(),
             )
             raise _refuse(ImportRefused, "import", f"import of '{name}' is not allowed ({reason})")
         module = real_import(name, globals, locals, fromlist, 0)
@@ -466,6 +537,7 @@ def make_user_globals(policy: Policy) -> dict[str, Any]:
             "__name__": "__main__",
             "__build_class__": build_class,
             "__import__": guarded_import,
+            "open": guarded_open,
             "getattr": guarded_getattr,
             "hasattr": guarded_hasattr,
             "setattr": guarded_setattr,

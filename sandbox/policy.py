@@ -20,8 +20,38 @@ DEFAULT_IMPORTS: frozenset[str] = frozenset(
         "time", "calendar", "unicodedata", "abc", "numbers", "cmath", "array", "contextlib",
         "hashlib", "base64", "binascii", "csv", "io", "uuid", "zoneinfo", "difflib", "html",
         "struct", "warnings", "typing_extensions", "graphlib", "secrets", "locale",
+        # files in the box's own folders, threads, logging: the box bounds them all
+        "pathlib", "glob", "fnmatch", "shlex", "weakref", "threading", "queue", "concurrent", "logging",
     }
 )  # fmt: skip
+
+#: Modules user code gets as facades: a stand-in that holds only these attributes of the real module.
+#: The real `sys` and `os` reach the whole interpreter (sys.modules, frames) and the operating system
+#: (processes, exec, raw descriptors); ordinary programs only need the harmless parts.
+FACADES: dict[str, frozenset[str]] = {
+    "sys": frozenset({
+        "argv", "version", "version_info", "hexversion", "api_version", "implementation", "platform",
+        "byteorder", "maxsize", "maxunicode", "float_info", "int_info", "hash_info", "float_repr_style",
+        "flags", "getsizeof", "getrecursionlimit", "setrecursionlimit", "getdefaultencoding",
+        "getfilesystemencoding", "intern", "stdout", "stderr", "stdin", "exit", "exc_info", "copyright",
+        "executable",
+    }),
+    "os": frozenset({
+        "path", "name", "sep", "altsep", "extsep", "pathsep", "linesep", "defpath", "devnull", "curdir",
+        "pardir", "getcwd", "listdir", "scandir", "walk", "makedirs", "mkdir", "remove", "unlink", "rmdir",
+        "removedirs", "rename", "replace", "stat", "getpid", "getenv", "environ", "cpu_count", "urandom",
+        "fspath", "fsencode", "fsdecode", "strerror", "SEEK_SET", "SEEK_CUR", "SEEK_END",
+    }),
+    "os.path": frozenset({
+        "join", "exists", "isfile", "isdir", "islink", "isabs", "basename", "dirname", "split", "splitext",
+        "splitdrive", "abspath", "realpath", "normpath", "normcase", "relpath", "commonpath", "commonprefix",
+        "getsize", "getmtime", "getatime", "getctime", "expanduser", "expandvars", "samefile", "sep",
+        "curdir", "pardir", "extsep", "pathsep",
+    }),
+}  # fmt: skip
+
+#: Folders `open()` may reach (besides the current folder): the work folder and the private /tmp.
+FILE_ROOTS: tuple[str, ...] = ("/workspace", "/tmp")
 
 #: Submodules refused although their parent is allowed, with the reason.
 DENIED_MODULES: dict[str, str] = {
@@ -109,7 +139,6 @@ FORBIDDEN_CALLS: dict[str, str] = {
     "globals": "it exposes the runtime's namespace; use the variables directly",
     "locals": "it exposes the frame's namespace; use the variables directly",
     "vars": "it exposes namespaces; use the attributes directly",
-    "open": "files are not opened directly; use pandas (read_csv, ...) on the data you were given",
     "input": "there is no one to type input; use the given variables",
     "breakpoint": "there is no debugger in the sandbox",
     "memoryview": "it exposes raw memory",
@@ -168,6 +197,14 @@ class Policy:
         if any(name == denied or name.startswith(denied + ".") for denied in DENIED_MODULES):
             return False
         return name.split(".", 1)[0] in self.allowed_imports
+
+    def allowed_list(self) -> str:
+        """The importable modules, for messages."""
+        return ", ".join(sorted(self.allowed_imports | FACADES.keys()))
+
+    def importable(self, name: str) -> bool:
+        """True when an import statement may name `name`: an allowed module or a facade."""
+        return name in FACADES or self.module_allowed(name)
 
     def denied_attribute(self, name: str) -> str | None:
         """The reason attribute `name` is refused, or None when it is allowed."""

@@ -117,10 +117,10 @@ class CellTransformer(RestrictingNodeTransformer):
 
     # -- imports: the allow-list, statically, so the message comes before anything runs -------------
     def check_module(self, node: ast.AST, module: str) -> None:
-        if module == "__future__" or self.policy.module_allowed(module):
+        if module == "__future__" or self.policy.importable(module):
             return
         reason = next((r for d, r in DENIED_MODULES.items() if module == d or module.startswith(d + ".")), None)
-        detail = reason or "allowed: " + ", ".join(sorted(self.policy.allowed_imports))
+        detail = reason or "allowed: " + self.policy.allowed_list()
         self.refuse(node, "import", f"import of '{module}' is not allowed ({detail})")
 
     def visit_Import(self, node: ast.Import) -> ast.AST:

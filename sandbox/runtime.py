@@ -90,6 +90,10 @@ class Runtime:
                     self._describe_value(value, result)
         except FinalAnswer:
             pass
+        except SystemExit as exit_:  # sys.exit() ends the program: an error only with a failure code
+            if exit_.code not in (None, 0):
+                result["status"] = "error"
+                result["error"] = self._error_info(exit_, f"the code exited with status {exit_.code!r}")
         except KeyboardInterrupt:
             result["status"] = "timeout"
             result["error"] = self._error_info(sys.exc_info()[1], "the step ran out of time and was interrupted")

@@ -16,7 +16,6 @@ RUNNER = HERE / "run_restricted.py"
 
 #: Every snippet whose output differs under the policy, and why. Unlisted differences fail the test.
 KNOWN_DIFFERENCES = {
-    "090_open_file.py": "open() is a forbidden builtin: files are read with pandas or given as data",
     "091_vars_builtin.py": "vars() is a forbidden builtin (it exposes namespaces); use obj.__dict__",
 }
 
