@@ -54,7 +54,8 @@ class Reply:
     result: dict | None = None
     kernel_error: dict | None = None  #: an error outside the runtime (the kernel's own)
     timed_out: bool = False
-    died: bool = False
+    died: bool = False  #: the kernel is gone, or can no longer be trusted (see `broken`)
+    broken: str | None = None  #: the box sent a message that is not valid Jupyter protocol
     dropped_output: int = 0
 
 
@@ -188,6 +189,9 @@ class BoxedKernel:
                     reply.died = True
                     return reply
                 continue
+            except Exception as error:  # noqa: BLE001 - what the box sends is untrusted: never crash on it
+                reply.died, reply.broken = True, f"{type(error).__name__}: {error}"
+                return reply
             if message["parent_header"].get("msg_id") != msg_id:
                 continue
             kind, content = message["msg_type"], message["content"]
@@ -217,6 +221,8 @@ class BoxedKernel:
                 self.client.get_shell_msg(timeout=0)
             except queue.Empty:
                 return
+            except Exception:  # noqa: BLE001 - a malformed reply is dropped; iopub decides the outcome
+                continue
 
     def runtime_call(self, method: str, *args: Any, timeout: float = 60.0) -> dict:
         """Call a method of the in-box runtime and return its result message."""

@@ -54,6 +54,7 @@ class Execution:
     value: Any = None  #: the value itself where JSON-able
     error: ErrorInfo | None = None
     violations: list[Violation] = field(default_factory=list)
+    refusals: list[str] = field(default_factory=list)  #: run-time policy refusals, caught by the code or not
     displays: list[Display] = field(default_factory=list)
     files: list[str] = field(default_factory=list)  #: work-folder files created or changed
     answer: Any = None  #: the argument of final_answer(...), if the code called it
@@ -81,6 +82,8 @@ class Execution:
             parts.append(f"Out: {self.value_repr}")
         if self.error:
             parts.append(self.error.traceback or str(self.error))
+        elif self.refusals:
+            parts.append("[the policy refused: " + "; ".join(self.refusals[:3]) + "]")
         if self.notice:
             parts.append(f"[{self.status}] {self.notice}")
         return "\n".join(parts)

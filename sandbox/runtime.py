@@ -22,6 +22,7 @@ from sandbox.policy import Policy
 RESULT_MIME = "application/vnd.codecall.result+json"
 CELL_FILENAME = "<cell>"
 VALUE_REPR_LIMIT = 10_000
+REFUSALS_KEPT = 20
 RICH_REPRS = ("_repr_html_", "_repr_png_", "_repr_svg_", "_repr_markdown_", "_repr_latex_", "_repr_mimebundle_")
 
 
@@ -74,6 +75,8 @@ class Runtime:
         from sandbox.restrict import PolicyRejected, compile_cell
 
         self._answer = (False, None)
+        refusals = self._refusals()
+        refusals.clear()
         result: dict[str, Any] = {"status": "ok"}
         try:
             cell = compile_cell(code, self.policy, filename=CELL_FILENAME)
@@ -102,11 +105,21 @@ class Runtime:
             result["status"] = "error"
             result["error"] = self._error_info(error)
         self._flush_figures()
+        if refusals:
+            result["refusals"] = [f"{message} [policy rule: {rule}]" for rule, message in refusals[:REFUSALS_KEPT]]
         answered, answer = self._answer
         if answered:
             result["answered"] = True
             result["answer"] = _encoded_answer(answer)
         self._publish(result)
+
+    def _refusals(self) -> list:
+        """The guards' log of refusals (kept per cell, so the host learns of refusals the code caught)."""
+        if not self.policy.restrict:
+            return []
+        from sandbox.guards import REFUSALS
+
+        return REFUSALS
 
     @staticmethod
     def _flush_figures() -> None:

@@ -206,6 +206,7 @@ class Session:
             value_repr=result.get("value_repr"),
             value=result.get("value"),
             violations=[Violation(**v) for v in result.get("violations", [])],
+            refusals=result.get("refusals", []),
             answer=wire.decode(result.get("answer")),
             answered=result.get("answered", False),
             displays=[self._save_display(d) for d in reply.displays],
@@ -225,7 +226,10 @@ class Session:
 
     def _recover(self, execution: Execution, reply: Reply) -> None:
         kernel = self.kernel
-        if reply.timed_out:
+        if reply.broken:
+            execution.status = "killed"
+            cause = f"the sandbox sent a malformed protocol message ({reply.broken[:200]}), so it was killed"
+        elif reply.timed_out:
             cause = "it did not stop when interrupted, so the sandbox was killed"
         elif self.box.oom_killed(kernel.spec):
             execution.status = "killed"

@@ -90,8 +90,4 @@ def stopping_layer(execution, policy_on: bool) -> str:
     """static (checker or restricted compiler: nothing ran), guard (refused while running), or box."""
     if execution.status == "blocked":
         return "static"
-    error = execution.error
-    if policy_on and error and ("policy rule" in error.message or error.type.endswith("Refused")
-                                or error.type == "PolicyViolationError"):  # fmt: skip
-        return "guard"
-    return "box"
+    return "guard" if policy_on and execution.refusals else "box"

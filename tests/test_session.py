@@ -234,3 +234,9 @@ def test_warm_pool_hands_out_clean_sessions() -> None:
         assert pool.wait_ready(timeout=60)
         with pool.session() as second:
             assert second.execute("'leftover' in dir()").value is False
+
+
+def test_a_kernel_that_breaks_the_protocol_is_replaced(bare_session: Session) -> None:
+    result = bare_session.execute("import json\njson.dumps = lambda *a, **k: 'garbage'\nprint('x')")
+    assert result.status == "killed" and "malformed" in result.notice
+    assert bare_session.execute("6 * 7").value == 42
