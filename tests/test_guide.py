@@ -176,5 +176,5 @@ def test_cli_answers_chinese_task_by_calling_the_tool(tmp_path: Path) -> None:
     )  # fmt: skip
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout.splitlines()[-1])["answer"] == 5
-    cells = [c["source"] for c in json.loads(notebook.read_text())["cells"] if c["cell_type"] == "code"]
+    cells = ["".join(c["source"]) for c in json.loads(notebook.read_text())["cells"] if c["cell_type"] == "code"]
     assert any("add(2, 3)" in c for c in cells), cells

@@ -6,7 +6,8 @@ tool in 0 of 90 tasks. Since codecall runs a local model itself, it constrains d
 
     NAME = TOOL(ARG, ...)        a permitted tool, positional arguments in signature order,
                                  then optional ones as `name=value`
-    final_answer(VALUE)          the last line; it ends the reply
+    final_answer(RESULT)         the last line, ending the reply: an earlier result, a list of them, or
+                                 a call (the first line may be `final_answer(TOOL(...))`)
 
 where each argument is a Python literal of the parameter's JSON Schema type (int, float, str, bool, None,
 lists, dicts, enums) or a name defined earlier (an earlier result, a sandbox variable). The model still
@@ -76,7 +77,11 @@ def line_grammar(tools: Sequence[Tool], names: Sequence[str], *, calls_left: int
         rules.append(
             f"VAR: /[a-z_][a-z0-9_]{{0,24}}/ & ~/(print|final_answer).*/ & ~({' | '.join(map(json.dumps, taken))})"
         )
-    answer = "call" if calling and need_call else "call | any_value" if calling else "any_value"
+    if need_call or not refs:  # the answer is a call's result, or (with no tools at all) a literal
+        answer = "call" if calling else "any_value"
+    else:  # after calls, the answer is made of their results: the model cannot guess past them
+        answer = "call | ref | results" if calling else "ref | results"
+        rules.append('results: "[" ref (", " ref)+ "]"')
     rules.append(f'final_line: "final_answer(" ({answer}) ")"')
     starts = "call_line | final_line" if calling else "final_line"
     if refs:
