@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from codecall.agent import Agent
-from codecall.models import Generation, Model, Scripted
+from codecall.models import Generation, Model, OpenAICompatible, Scripted
 from codecall.models.scripted import reply_by_task
 from codecall.result import Result
 from sandbox import Limits, WarmPool
@@ -200,8 +200,7 @@ def evaluate(
     on_outcome: Callable[[Outcome], None] | None = None,
 ) -> list[Outcome]:
     """Run every question, `jobs` at a time over a warm pool of sandboxes; outcomes in question order."""
-    parallel_safe = isinstance(model, Scripted) or type(model).__name__ == "OpenAICompatible"
-    if jobs > 1 and not parallel_safe:
+    if jobs > 1 and not isinstance(model, (Scripted, OpenAICompatible)):
         model = _OneAtATime(model)  # sandboxes still overlap with generation
     limits = limits or Limits()
     pool = WarmPool(backend, limits=limits, size=jobs) if jobs > 1 else None
