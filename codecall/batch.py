@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from codecall.agent import Agent, load_data
-from codecall.models import Generation, Model, resolve_model
+from codecall.models import Serialized, resolve_model
 from codecall.tools import Tool, load_tools
 from sandbox import Limits, Policy, WarmPool
 
@@ -136,24 +136,6 @@ def _task_of(row: Row) -> tuple[Row, str | None]:
     return {"id": row["id"], "task": task, **lists}, None
 
 
-class _Serialized(Model):
-    """One model shared by a worker's threads, one generation at a time: local models keep per-call state
-    (the KV cache), and on a CPU a second concurrent generation only competes for the same cores."""
-
-    def __init__(self, model: Model) -> None:
-        self.inner, self.name, self.continues_reply = model, model.name, model.continues_reply
-        self._lock = threading.Lock()
-
-    def generate(self, messages: list[dict[str, str]], **options: Any) -> Generation:
-        with self._lock:
-            return self.inner.generate(messages, **options)
-
-    def __getattr__(self, name: str) -> Any:  # anything else a backend offers, as it is
-        if name == "inner":  # not set yet (copying, unpickling): no recursion
-            raise AttributeError(name)
-        return getattr(self.inner, name)
-
-
 class Worker:
     """Runs tasks with one model and one warm pool of sandbox sessions, both kept for all its tasks: the
     model loads once per worker, and each task gets a fresh session that was started ahead of it."""
@@ -169,7 +151,7 @@ class Worker:
         sessions: int = 1,
         base: str | None = None,
     ) -> None:
-        self.model = _Serialized(resolve_model(model))
+        self.model = Serialized(resolve_model(model))
         self.limits, self.policy = limits or Limits(), policy or Policy()
         self.pool = WarmPool(backend, policy=self.policy, limits=self.limits, size=max(1, sessions))
         self.backend, self.max_steps = backend, max_steps

@@ -21,7 +21,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -31,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from codecall.agent import Agent
-from codecall.models import Generation, Model, OpenAICompatible, Scripted
+from codecall.models import Model, OpenAICompatible, Scripted, Serialized
 from codecall.models.scripted import reply_by_task
 from codecall.result import Result
 from sandbox import Limits, WarmPool
@@ -176,18 +175,6 @@ def run_question(agent: Agent, question: Question, data_dir: str | Path) -> Outc
                    time.perf_counter() - started, error)  # fmt: skip
 
 
-class _OneAtATime(Model):
-    """A model whose generate calls take turns: a local model keeps per-call state (its KV cache)."""
-
-    def __init__(self, model: Model) -> None:
-        self.model, self.name, self.continues_reply = model, model.name, model.continues_reply
-        self._lock = threading.Lock()
-
-    def generate(self, messages: list[dict[str, str]], **options: Any) -> Generation:
-        with self._lock:
-            return self.model.generate(messages, **options)
-
-
 def evaluate(
     questions: list[Question],
     model: Model,
@@ -201,7 +188,7 @@ def evaluate(
 ) -> list[Outcome]:
     """Run every question, `jobs` at a time over a warm pool of sandboxes; outcomes in question order."""
     if jobs > 1 and not isinstance(model, (Scripted, OpenAICompatible)):
-        model = _OneAtATime(model)  # sandboxes still overlap with generation
+        model = Serialized(model)  # sandboxes still overlap with generation
     limits = limits or Limits()
     pool = WarmPool(backend, limits=limits, size=jobs) if jobs > 1 else None
     agent = Agent(model, sandbox=backend, limits=limits, max_steps=max_steps, pool=pool)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from codecall.tools import Tool
 
@@ -51,3 +52,21 @@ def cut_at_stop(text: str, stop: list[str] | None) -> tuple[str, bool]:
     """`text` up to the earliest stop string, and whether one was found."""
     cut = min((i for s in stop or [] if s and (i := text.find(s)) >= 0), default=-1)
     return (text[:cut], True) if cut >= 0 else (text, False)
+
+
+class Serialized(Model):
+    """One model shared by threads, one generation at a time: local models keep per-call state (the KV
+    cache), and on a CPU a second concurrent generation only competes for the same cores."""
+
+    def __init__(self, model: Model) -> None:
+        self.inner, self.name, self.continues_reply = model, model.name, model.continues_reply
+        self._lock = threading.Lock()
+
+    def generate(self, messages: list[dict[str, str]], **options: Any) -> Generation:
+        with self._lock:
+            return self.inner.generate(messages, **options)
+
+    def __getattr__(self, name: str) -> Any:  # anything else a backend offers, as it is
+        if name == "inner":  # not set yet (copying, unpickling): no recursion
+            raise AttributeError(name)
+        return getattr(self.inner, name)
