@@ -9,8 +9,8 @@ tool in 0 of 90 tasks. Since codecall runs a local model itself, it constrains d
     final_answer(RESULT)         the last line, ending the reply: an earlier result, a list of them, or
                                  a call (the first line may be `final_answer(TOOL(...))`)
 
-where each argument is a Python literal of the parameter's JSON Schema type (int, float, str, bool, None,
-lists, dicts, enums) or a name defined earlier (an earlier result, a sandbox variable). The model still
+where each argument is a Python literal of the parameter's JSON Schema type (int, float, a non-empty str,
+bool, None, lists, dicts, enums) or a name defined earlier (an earlier result, a sandbox variable). The model still
 chooses everything inside those bounds: which tool (the grammar lets through each permitted name's tokens,
 and greedy decoding picks the likeliest), the numbers and strings it copies from the task, how many calls,
 and what to hand to final_answer. At least one call comes before final_answer when there are tools, and
@@ -47,12 +47,15 @@ from codecall.extract import assigned_names
 from codecall.tools import Tool
 
 MAX_CALLS = 4  #: tool calls in one reply before only final_answer is allowed
+#: What a small model starts a line with when it would rather print, define or import: a result's name
+#: must not begin with these, or `def add...` comes out as a variable called `defadd`.
+_WISHES = ("print", "final_answer", "def", "class", "import", "from", "return", "lambda")
 
 #: Lexemes every line grammar shares: Python literals as a model writes them.
 _LEXEMES = r"""
 INT: /-?(0|[1-9][0-9]{0,17})/
 FLOAT: /-?(0|[1-9][0-9]{0,17})(\.[0-9]{1,12})?/
-STR: /"([^"\\\n]|\\[\\"nt]){0,200}"/
+STR: /"([^"\\\n]|\\[\\"nt]){1,200}"/
 """.strip()
 _VALUE_RULES = r"""
 any_value: FLOAT | STR | "True" | "False" | "None" | any_list | any_dict{refs}
@@ -72,11 +75,10 @@ def line_grammar(tools: Sequence[Tool], names: Sequence[str], *, calls_left: int
         rules.append("call: " + " | ".join(f"call_{i}" for i in range(len(tools))))
         for i, tool in enumerate(tools):
             rules.append(f"call_{i}: {_call_rule(tool, f'p_{i}', rules, bool(refs))}")
-        # Not a keyword, a tool, nor what the model would rather write (`print(...)`, `final_answer(...)`).
+        # Not a keyword or a tool, nor glued to what the model would rather write: `print(...)`, `def ...`.
         taken = [*keyword.kwlist, *keyword.softkwlist, *(t.name for t in tools)]
-        rules.append(
-            f"VAR: /[a-z_][a-z0-9_]{{0,24}}/ & ~/(print|final_answer).*/ & ~({' | '.join(map(json.dumps, taken))})"
-        )
+        wishes, words = "|".join(_WISHES), " | ".join(map(json.dumps, taken))
+        rules.append(f"VAR: /[a-z_][a-z0-9_]{{0,24}}/ & ~/({wishes}).*/ & ~({words})")
     if need_call or not refs:  # the answer is a call's result, or (with no tools at all) a literal
         answer = "call" if calling else "any_value"
     else:  # after calls, the answer is made of their results: the model cannot guess past them
