@@ -55,7 +55,7 @@ def make_batch(folder: Path, size: int) -> dict:
     ]
     replies: dict[str, str | list[str]] = {
         "divide by zero": fenced("print(1 / 0)"),
-        "list the files": fenced("import os\nfinal_answer(os.listdir('/'))"),
+        "list the files": fenced("import subprocess\nfinal_answer(subprocess.run(['ls', '/']))"),
     }
     good = []
     for i in range(size - len(bad)):
