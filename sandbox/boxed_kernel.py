@@ -110,9 +110,7 @@ class BoxedKernel:
             env={},
         )
         with open(self.log_path, "wb") as log:  # the kernel's own fd output: startup noise, crashes
-            manager.start_kernel(
-                env=dict(os.environ, **self.box.environment(self.spec)), stdout=log, stderr=log
-            )
+            manager.start_kernel(stdout=log, stderr=log)
         os.chmod(self.spec.connection_file, 0o644)
         self.manager = manager
         client = manager.blocking_client()

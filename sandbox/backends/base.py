@@ -62,10 +62,6 @@ class Box(ABC):
     def command(self, spec: BoxSpec) -> list[str]:
         """argv that starts the session's kernel inside the box (run by jupyter_client)."""
 
-    def environment(self, spec: BoxSpec) -> dict[str, str]:
-        """Environment of the launching process (the box decides what reaches the code)."""
-        return {}
-
     def oom_killed(self, spec: BoxSpec) -> bool:
         """True when the session's memory limit killed its kernel."""
         return False
