@@ -86,7 +86,7 @@ class BoxedKernel:
             "uid": self.uid,
             "gid": self.uid,
             "rlimits": {
-                "memory": None if self.box.name == "docker" else _address_space(limits),
+                "memory": _address_space(limits),
                 "cpu_time": limits.cpu_time,
                 "processes": limits.processes,
                 "open_files": limits.open_files,
