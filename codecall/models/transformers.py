@@ -95,6 +95,8 @@ class Transformers(Model):
                 raise ModelError(f"not a model folder (no config.json) nor a .gguf file: {folder}")
         self.path = folder
         self.name = gguf.stem if gguf else folder.name
+        bars = transformers.utils.logging.is_progress_bar_enabled()
+        transformers.utils.logging.disable_progress_bar()  # a seconds-long load needs no bar in the step view
         try:
             self.tokenizer = transformers.AutoTokenizer.from_pretrained(folder, local_files_only=True)
             self.model = transformers.AutoModelForCausalLM.from_pretrained(
@@ -102,6 +104,9 @@ class Transformers(Model):
             ).to(device)
         except (OSError, ValueError) as e:
             raise ModelError(f"cannot load the model in {folder}: {e}") from e
+        finally:
+            if bars:
+                transformers.utils.logging.enable_progress_bar()
         self.model.eval()
         # transformers 5 renamed generate()'s `past_key_values` (argument and output field) to `cache`.
         fields = transformers.generation.utils.GenerateDecoderOnlyOutput.__dataclass_fields__
