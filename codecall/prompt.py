@@ -25,12 +25,11 @@ RULES = """\
 3. Use print() for anything you need to see: its output comes back to you in the next message.
 4. When you know the answer, call final_answer(value) with it."""
 
-EXAMPLE_TASK = "What is 7 times 6, plus 5?"
+EXAMPLE_TASK = "What is 7 times 6?"
 EXAMPLE_REPLY = """\
 ```python
 product = multiply(7, 6)
-total = add(product, 5)
-final_answer(total)
+final_answer(product)
 ```"""
 EXAMPLE_TOOLS_NOTE = "The example used tools named multiply and add; use the tools you have."
 
