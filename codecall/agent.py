@@ -69,6 +69,8 @@ class Agent:
                 self._loop(session, task, variables, result, on_step)
         except SandboxError as error:
             result.status, result.error = "error", f"sandbox: {error}"
+        except Exception as error:  # noqa: BLE001 - a failing model ends this run with a clear error, not a crash
+            result.status, result.error = "error", f"model: {type(error).__name__}: {error}"
         result.duration_s = time.perf_counter() - started
         return result
 

@@ -118,6 +118,28 @@ def test_random_decoding_only_calls_permitted_tools(guide: Guide) -> None:
     assert finished >= 4, "most random walks must reach final_answer"
 
 
+def allowed_by_guide(guide: Guide, text: str, task: str) -> bool:
+    """Whether guided decoding lets `text` through, token by token (the tokenizer's own split of it)."""
+    constraint = guide.constraint([], [], 0, task=task)
+    ids = torch.zeros((1, 0), dtype=torch.long)
+    for token in guide.tokenizer(text, add_special_tokens=False).input_ids:
+        scores = constraint(ids, torch.zeros((1, guide.vocab_size)))
+        if scores[0, token] == float("-inf"):
+            return False
+        ids = torch.cat([ids, torch.tensor([[token]])], dim=1)
+    return True
+
+
+@pytest.mark.model
+def test_without_tools_the_code_works_the_answer_out_from_the_task(guide: Guide) -> None:
+    task = "What is 12 times 9?"
+    assert allowed_by_guide(guide, "total = 12 * 9\nfinal_answer(total)", task)
+    assert allowed_by_guide(guide, 'city = "Paris"\nfinal_answer(city)', task)
+    assert not allowed_by_guide(guide, "total = 7 * 6\n", task)  # only the task's numbers
+    assert not allowed_by_guide(guide, "import os\n", task)
+    assert not allowed_by_guide(guide, "final_answer(108)", task)  # a line of work comes first
+
+
 def test_grammar_per_parameter_type() -> None:
     grammar = line_grammar(TOOLS, ["x"], calls_left=2, need_call=True)
     assert '"current_year()"' in grammar  # a tool with no parameters
@@ -164,6 +186,16 @@ def test_runtime_error_goes_back_for_another_guided_try(model: Transformers) -> 
     result = Agent(model, [capital_of], max_steps=3).run("What is the capital of France?")
     assert len(result.steps) >= 2 and "busy" in result.steps[0].observation
     assert result.status == "answered" and result.answer == "Paris"
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("tools", [[], ["--tools", str(ROOT / "examples/tools.py")]], ids=["no-tools", "tools"])
+def test_cli_answers_2_plus_3_in_english_and_chinese(tools: list[str]) -> None:
+    for task in ("What is 2 + 3?", "计算 2 + 3 的结果"):
+        out = subprocess.run([sys.executable, "-m", "codecall.cli", "ask", task, *tools, "--json"],
+                             capture_output=True, text=True, timeout=300, cwd=ROOT)  # fmt: skip
+        assert out.returncode == 0, out.stderr
+        assert json.loads(out.stdout.splitlines()[-1])["answer"] == 5, (task, out.stdout)
 
 
 @pytest.mark.model

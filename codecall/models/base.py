@@ -38,13 +38,14 @@ class Model(ABC):
         *,
         stop: list[str] | None = None,
         max_new_tokens: int = 512,
-        tools: Sequence[Tool] = (),
+        tools: Sequence[Tool] | None = None,
         variables: Sequence[str] = (),
     ) -> Generation:
         """Complete the conversation; end where any string in `stop` appears, leaving it out of the text.
 
-        `tools` are the tools the reply's code may call and `variables` the names already defined in its
-        session; a backend that constrains decoding (a guided local model) uses them, others ignore them.
+        `tools` (given for a code-action turn, possibly empty) are the tools the reply's code may call and
+        `variables` the names already defined in its session; a backend that constrains decoding (a guided
+        local model) uses them, others ignore them. None: an ordinary chat turn, never constrained.
         """
 
 

@@ -71,21 +71,21 @@ def line_grammar(
     tools: Sequence[Tool], names: Sequence[str], *, calls_left: int, need_call: bool, numbers: Sequence[str] = ()
 ) -> str:
     """The Lark grammar of the next line: a call of one of `tools` assigned to a new name (while
-    `calls_left`), or `final_answer(...)` (unless `need_call`). `names` are the names arguments may use;
-    `numbers`, when given, are the only number literals allowed (those of the task)."""
+    `calls_left`), or `final_answer(...)` (unless `need_call`); with no tools at all, `final_answer` of an
+    arithmetic expression or a literal. `names` are the names arguments may use; `numbers`, when given,
+    are the only number literals allowed (those of the task)."""
+    if not tools:
+        return _expression_grammar(names, calls_left=calls_left, need_line=need_call, numbers=numbers)
     rules: list[str] = []
     refs = _names_rule(names)
-    calling = calls_left > 0 and bool(tools)
+    calling = calls_left > 0
     if calling:
         rules.append('call_line: VAR " = " call "\\n"')
         rules.append("call: " + " | ".join(f"call_{i}" for i in range(len(tools))))
         for i, tool in enumerate(tools):
             rules.append(f"call_{i}: {_call_rule(tool, f'p_{i}', rules, bool(refs))}")
-        # Not a keyword or a tool, nor glued to what the model would rather write: `print(...)`, `def ...`.
-        taken = [*keyword.kwlist, *keyword.softkwlist, *(t.name for t in tools)]
-        wishes, words = "|".join(_WISHES), " | ".join(map(json.dumps, taken))
-        rules.append(f"VAR: /[a-z_][a-z0-9_]{{0,24}}/ & ~/({wishes}).*/ & ~({words})")
-    if need_call or not refs:  # the answer is a call's result, or (with no tools at all) a literal
+        rules.append(_var_rule([t.name for t in tools]))
+    if need_call or not refs:  # the answer is a call's result, or (after calls) a literal
         answer = "call" if calling else "any_value"
     else:  # after calls, the answer is made of their results: the model cannot guess past them
         answer = "call | ref | results" if calling else "ref | results"
@@ -96,6 +96,33 @@ def line_grammar(
         rules.append(refs)
     rules.append(_VALUE_RULES.format(refs=" | ref" if refs else ""))
     return "\n".join([f"start: {starts}", *rules, _lexemes(numbers)])
+
+
+def _expression_grammar(names: Sequence[str], *, calls_left: int, need_line: bool, numbers: Sequence[str]) -> str:
+    """With no tools to call: lines `NAME = EXPR` (arithmetic over the task's numbers, literals and earlier
+    names), then `final_answer(EXPR)`. A small model wants to write `total = 2 + 3` and then print it; the
+    finishing rule turns that print into final_answer(total)."""
+    refs = _names_rule(names)
+    atom = 'any_value | "(" expr ")"' + (" | ref" if refs else "")
+    rules = ["expr: atom (OP atom)*", f"atom: {atom}", r"OP: / ?(\+|-|\*\*?|\/\/?|%) ?/",
+             'final_line: "final_answer(" expr ")"']  # fmt: skip
+    starts = []
+    if calls_left > 0:
+        starts.append("assign_line")
+        rules += ['assign_line: VAR " = " expr "\\n"', _var_rule([])]
+    if not need_line or not starts:
+        starts.append("final_line")
+    if refs:
+        rules.append(refs)
+    rules.append(_VALUE_RULES.format(refs=" | ref" if refs else ""))
+    return "\n".join([f"start: {' | '.join(starts)}", *rules, _lexemes(numbers)])
+
+
+def _var_rule(taken: Sequence[str]) -> str:
+    """A new name: not a keyword or a tool, nor glued to what the model would rather write (`print(...)`,
+    `def ...`)."""
+    words = " | ".join(map(json.dumps, [*keyword.kwlist, *keyword.softkwlist, *taken]))
+    return f"VAR: /[a-z_][a-z0-9_]{{0,24}}/ & ~/({'|'.join(_WISHES)}).*/ & ~({words})"
 
 
 def task_numbers(text: str) -> list[str]:

@@ -58,7 +58,7 @@ class OpenAICompatible(Model):
         *,
         stop: list[str] | None = None,
         max_new_tokens: int = 512,
-        tools: Sequence[Tool] = (),
+        tools: Sequence[Tool] | None = None,
         variables: Sequence[str] = (),
     ) -> Generation:
         started = time.perf_counter()

@@ -36,7 +36,7 @@ class Scripted(Model):
         *,
         stop: list[str] | None = None,
         max_new_tokens: int = 512,
-        tools: Sequence[Tool] = (),
+        tools: Sequence[Tool] | None = None,
         variables: Sequence[str] = (),
     ) -> Generation:
         reply = self.replies[min(self.calls, len(self.replies) - 1)]

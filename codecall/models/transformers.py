@@ -51,8 +51,9 @@ class Transformers(Model):
     `path`: None for the bundled model, an HF model folder, a `.gguf` file, or a folder holding one.
     `reuse_cache`: keep the KV cache of the last prompt + completion and reuse it when the next prompt
     starts with the same tokens (a run's steps share their whole history), so only new tokens are read.
-    `guide`: when `generate()` is given tools, constrain the reply to code that calls them and ends in
-    final_answer (see `codecall.models.guide`); `with_guide(False)` gives the same weights unguided.
+    `guide`: on a code-action turn (`generate(tools=...)`), constrain the reply to code that calls the tools
+    (with none, works the answer out from the task's numbers) and ends in final_answer (see
+    `codecall.models.guide`); `with_guide(False)` gives the same weights unguided.
     """
 
     continues_reply = True
@@ -126,7 +127,7 @@ class Transformers(Model):
         *,
         stop: list[str] | None = None,
         max_new_tokens: int = 512,
-        tools: Sequence[Tool] = (),
+        tools: Sequence[Tool] | None = None,
         variables: Sequence[str] = (),
     ) -> Generation:
         torch = self._torch
@@ -141,7 +142,9 @@ class Transformers(Model):
         sampling: dict[str, Any] = {"do_sample": False, "temperature": None, "top_p": None, "top_k": None}
         if self.temperature > 0:
             sampling = {"do_sample": True, "temperature": self.temperature}
-        if self.guide and tools:
+        # a code-action turn is guided when it has tools to call, or nothing at all (then the code works
+        # the answer out from the task); with data and no tools the code must be free to analyse it
+        if self.guide and tools is not None and (tools or not variables):
             task = next((m["content"] for m in reversed(messages) if m["role"] == "user"
                          and m["content"].startswith(TASK_PREFIX)), "")  # fmt: skip
             sampling["logits_processor"] = [self._guided().constraint(tools, variables, n_prompt, task)]
