@@ -7,6 +7,7 @@ import json
 import sys
 from collections.abc import Callable
 
+from sandbox.backends.docker import IMAGE_TAG
 from sandbox.limits import Limits
 from sandbox.policy import Policy
 
@@ -253,7 +254,7 @@ def build_parser() -> argparse.ArgumentParser:
     image_commands = image.add_subparsers(dest="image_command", required=True, metavar="ACTION")
     build = image_commands.add_parser(
         "build", help="build the sandbox image without a registry (Debian root via mmdebstrap + PyPI wheels)")
-    build.add_argument("--tag", default="codecall-sandbox:latest", help="image tag (default codecall-sandbox:latest)")
+    build.add_argument("--tag", default=IMAGE_TAG, help=f"image tag (default {IMAGE_TAG})")
     build.set_defaults(handler=cmd_image_build)
 
     docker = commands.add_parser("docker", help="docker backend housekeeping")
