@@ -7,6 +7,7 @@ interrupts (message mode: no signals cross the box) and the shutdown; the box on
 
 from __future__ import annotations
 
+import atexit
 import itertools
 import os
 import queue
@@ -41,6 +42,7 @@ def host_root() -> Path:
     if _host_root is None:
         _host_root = Path(tempfile.mkdtemp(prefix="codecall-"))
         _host_root.chmod(0o711)
+        atexit.register(shutil.rmtree, _host_root, ignore_errors=True)  # boxes die with this process
     return _host_root
 
 

@@ -68,8 +68,7 @@ class Session:
         self.policy, self.limits = policy, limits
         self._pool = pool
         self.box = pool.box if pool is not None else make_box(backend, limits)
-        self.artifacts_dir = Path(artifacts_dir or tempfile.mkdtemp(prefix="codecall-artifacts-"))
-        self.artifacts_dir.mkdir(parents=True, exist_ok=True)
+        self._artifacts_dir = Path(artifacts_dir) if artifacts_dir else None
         self._tools: dict[str, Callable[..., Any]] = {}
         self._puts: list[tuple[str, bytes]] = []
         self._count = 0  # executions, to name their artifacts
@@ -94,6 +93,14 @@ class Session:
     def work_dir(self) -> Path:
         """The host folder the code sees as its work folder."""
         return self.kernel.work_dir
+
+    @property
+    def artifacts_dir(self) -> Path:
+        """Where images the code drew are saved (outside the box); made on first use, kept after close."""
+        if self._artifacts_dir is None:
+            self._artifacts_dir = Path(tempfile.mkdtemp(prefix="codecall-artifacts-"))
+        self._artifacts_dir.mkdir(parents=True, exist_ok=True)
+        return self._artifacts_dir
 
     @property
     def notices(self) -> list[str]:
