@@ -195,7 +195,11 @@ class Session:
         before = _snapshot(self.work_dir)
         timeout = self.limits.timeout if timeout is None else timeout
         reply = self.kernel.call(f"_codecall_.run({code!r})", timeout, self.limits.output)
-        execution = self._to_execution(reply, timeout)
+        try:
+            execution = self._to_execution(reply, timeout)
+        except Exception as error:  # noqa: BLE001 - the result comes from the box: untrusted, never fatal
+            reply.died, reply.broken = True, f"a malformed result: {type(error).__name__}: {error}"
+            execution = Execution("killed")
         if reply.died:
             self._recover(execution, reply)
         else:

@@ -11,6 +11,7 @@ import time
 import pandas as pd
 
 from sandbox import Session
+from sandbox.boxed_kernel import Reply
 
 from .conftest import TEST_LIMITS
 
@@ -240,3 +241,15 @@ def test_a_kernel_that_breaks_the_protocol_is_replaced(bare_session: Session) ->
     result = bare_session.execute("import json\njson.dumps = lambda *a, **k: 'garbage'\nprint('x')")
     assert result.status == "killed" and "malformed" in result.notice
     assert bare_session.execute("6 * 7").value == 42
+
+
+def test_a_forged_result_cannot_crash_the_host(bare_session: Session, monkeypatch) -> None:
+    forged = "from IPython.display import publish_display_data\npublish_display_data({'%s': {'error': 42}})"
+    result = bare_session.execute(forged % "application/vnd.codecall.result+json")
+    assert result.status == "ok"  # the runtime's own result comes last and wins
+
+    # a result that is not what the runtime writes: the kernel is treated as broken and replaced
+    monkeypatch.setattr(bare_session.kernel, "call", lambda *a: Reply(result={"status": "ok", "error": 42}))
+    result = bare_session.execute("1")
+    assert result.status == "killed" and "malformed" in result.notice
+    assert bare_session.execute("1 + 2").value == 3  # the replacement kernel
