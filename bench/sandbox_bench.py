@@ -19,9 +19,10 @@ import time
 from datetime import date
 from pathlib import Path
 
+from boxes_bench import measure as measure_box  # this folder is on the path when run as a script
 from jupyter_client import KernelManager
 
-from sandbox import Limits, Session, WarmPool
+from sandbox import Limits, Session
 
 LOOP = """
 total = 0
@@ -142,17 +143,9 @@ def main() -> None:
         local = in_process(code, "def add(a, b):\n    return a + b", repeat=3) / calls
         rows.append(("one host tool call", "sandbox -> bridge -> host", per_call, "in-process call", local))
 
-    with WarmPool(args.backend, size=2) as pool:
-        pool.wait_ready(timeout=120)
-        handout = []
-        for _ in range(5):
-            pool.wait_ready(timeout=120)
-            started = time.perf_counter()
-            session = pool.session()
-            handout.append(time.perf_counter() - started)
-            session.close()
-    cold = time_calls(lambda: Session(args.backend).close(), 3)
-    rows.append(("session hand-out", "from the warm pool", median_ms(handout), "cold start", median_ms(cold)))
+    boxes = measure_box(args.backend, repeat=20)
+    rows.append(("session hand-out", "from the warm pool", boxes["warm-pool hand-out"], "cold start",
+                 boxes["cold start"]))  # fmt: skip
 
     print(f"# sandbox benchmarks — {date.today()} — {platform.machine()}, {platform.python_version()}, "
           f"backend {args.backend}\n")  # fmt: skip
