@@ -6,6 +6,7 @@ session ends, so every kernel a session gets is clean by construction (no state 
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import deque
@@ -38,7 +39,6 @@ class WarmPool:
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._closed = False
-        self.last_error: str | None = None
         self._filler = threading.Thread(target=self._fill, name="codecall-pool", daemon=True)
         self._filler.start()
 
@@ -78,8 +78,8 @@ class WarmPool:
             if len(self._ready) < self.size:
                 try:
                     kernel = self._start()
-                except KernelDied as error:
-                    self.last_error = str(error)
+                except KernelDied as error:  # acquire() starts one cold and raises with the details
+                    logging.getLogger("sandbox").warning("sandbox: the warm pool could not start a kernel: %s", error)
                     self._wake.wait(5.0)
                     continue
                 with self._lock:
