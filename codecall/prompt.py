@@ -28,8 +28,8 @@ RULES = """\
 EXAMPLE_TASK = "What is 7 times 6?"
 EXAMPLE_REPLY = """\
 ```python
-product = multiply(7, 6)
-final_answer(product)
+result = multiply(7, 6)
+final_answer(result)
 ```"""
 EXAMPLE_TOOLS_NOTE = "The example used tools named multiply and add; use the tools you have."
 

@@ -40,6 +40,7 @@ and adds nothing else to install; the model's own forward pass (~50 ms a token) 
 
 from __future__ import annotations
 
+import ast
 import json
 import keyword
 import re
@@ -49,6 +50,7 @@ from typing import Any
 from codecall.extract import assigned_names
 from codecall.tools import Tool
 
+_RESULT = re.compile(r"result\d*")  #: the names a guided reply gives its results
 MAX_CALLS = 4  #: tool calls in one reply before only final_answer is allowed
 #: What a small model starts a line with when it would rather print, define or import: a result's name
 #: must not begin with these, or `def add...` comes out as a variable called `defadd`.
@@ -68,34 +70,35 @@ any_dict: "{{" (STR ": " any_value (", " STR ": " any_value)*)? "}}"
 
 
 def line_grammar(
-    tools: Sequence[Tool], names: Sequence[str], *, calls_left: int, need_call: bool, numbers: Sequence[str] = ()
+    tools: Sequence[Tool],
+    names: Sequence[str],
+    *,
+    result: str,
+    answer: str | None,
+    numbers: Sequence[str] = (),
+    strings: Sequence[str] = (),
 ) -> str:
-    """The Lark grammar of the next line: a call of one of `tools` assigned to a new name (while
-    `calls_left`), or `final_answer(...)` (unless `need_call`); with no tools at all, `final_answer` of an
-    arithmetic expression or a literal. `names` are the names arguments may use; `numbers`, when given,
-    are the only number literals allowed (those of the task)."""
-    if not tools:
-        return _expression_grammar(names, calls_left=calls_left, need_line=need_call, numbers=numbers)
+    """The Lark grammar of the next line: `RESULT = TOOL(ARGS)` (when `tools` is not empty), or the
+    reply's last line `final_answer(ANSWER)` (when `answer` is given). `names` are the names arguments may
+    use; `numbers` and `strings`, when given, are the only number and string literals allowed."""
+    if not tools and answer is None:
+        raise ValueError("a line needs a tool to call or an answer to give")
     rules: list[str] = []
+    starts = []
     refs = _names_rule(names)
-    calling = calls_left > 0
-    if calling:
-        rules.append('call_line: VAR " = " call "\\n"')
+    if tools:
+        starts.append("call_line")
+        rules.append(f'call_line: {json.dumps(f"{result} = ")} call "\\n"')
         rules.append("call: " + " | ".join(f"call_{i}" for i in range(len(tools))))
         for i, tool in enumerate(tools):
             rules.append(f"call_{i}: {_call_rule(tool, f'p_{i}', rules, bool(refs))}")
-        rules.append(_var_rule([t.name for t in tools]))
-    if need_call or not refs:  # the answer is a call's result, or (after calls) a literal
-        answer = "call" if calling else "any_value"
-    else:  # after calls, the answer is made of their results: the model cannot guess past them
-        answer = "call | ref | results" if calling else "ref | results"
-        rules.append('results: "[" ref (", " ref)+ "]"')
-    rules.append(f'final_line: "final_answer(" ({answer}) ")"')
-    starts = "call_line | final_line" if calling else "final_line"
+    if answer is not None:
+        starts.append("final_line")
+        rules.append(f"final_line: {json.dumps(f'final_answer({answer})')}")
     if refs:
         rules.append(refs)
     rules.append(_VALUE_RULES.format(refs=" | ref" if refs else ""))
-    return "\n".join([f"start: {starts}", *rules, _lexemes(numbers)])
+    return "\n".join([f"start: {' | '.join(starts)}", *rules, _lexemes(numbers, strings)])
 
 
 def _expression_grammar(names: Sequence[str], *, calls_left: int, need_line: bool, numbers: Sequence[str]) -> str:
@@ -126,19 +129,45 @@ def _var_rule(taken: Sequence[str]) -> str:
 
 
 def task_numbers(text: str) -> list[str]:
-    """The numbers written in a task, as Python literals ("45", "1.75", "-3"; "2025-01-01" gives 2025, 1, 1)."""
-    found = re.findall(r"(?<![\w.-])-\d+(?:\.\d+)?|\d+(?:\.\d+)?", text)
+    """The numbers written in a task, as Python literals ("45", "1.75", "-3"); those inside a longer token
+    such as a date or a code ("2025-01-01", "A4") are its text, not numbers."""
+    found = re.findall(r"(?<![\w.-])-?\d+(?:\.\d+)?(?![\d-]|\.\d)", text)
     return list(dict.fromkeys(n if "." in n else str(int(n)) for n in found))
 
 
-def _lexemes(numbers: Sequence[str]) -> str:
-    """The literal lexemes; numbers limited to the task's own, so a model cannot copy the worked example's."""
-    if not numbers:
-        return _LEXEMES
-    ints = [n for n in numbers if "." not in n]
-    lines = [line for line in _LEXEMES.splitlines() if not line.startswith(("INT:", "FLOAT:"))]
-    lines.append(f"FLOAT: {' | '.join(map(json.dumps, numbers))}")
-    lines.append(f"INT: {' | '.join(map(json.dumps, ints))}" if ints else _LEXEMES.splitlines()[0])
+#: Quoted text in a task, in ASCII or CJK quotes.
+_QUOTED = re.compile(r"'([^'\n]+)'|\"([^\"\n]+)\"|“([^”\n]+)”|‘([^’\n]+)’|「([^」\n]+)」|《([^》\n]+)》")
+_WORD = re.compile(r"[^\W_](?:[\w@.+/:-]*[^\W_])?")  #: a word, a date, an email, a code
+_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af]+")
+
+
+def task_strings(text: str, *, max_words: int = 3, max_cjk: int = 4) -> list[str]:
+    """The strings a call may take from a task: quoted text, runs of up to `max_words` words (and a word's
+    singular: "apples" -> "apple"), and pieces of up to `max_cjk` characters of Chinese, Japanese or
+    Korean text, which has no spaces to split on. Free strings are where a small model wanders off (it
+    wrote `reverse_text(")")` and `weather_in(",\n\n...")`); the task is where a call's text comes from."""
+    spans = [next(g for g in m.groups() if g) for m in _QUOTED.finditer(text)]
+    for phrase in re.split(r"[^\w\s@.+/:'-]|(?<!\w)[.'-]|[.'-](?!\w)", _QUOTED.sub(" , ", text)):
+        words = [w for w in _WORD.findall(phrase) if not _CJK_RUN.search(w)]
+        for i in range(len(words)):
+            spans += [" ".join(words[i:j]) for j in range(i + 1, min(i + max_words, len(words)) + 1)]
+        spans += [w[:-1] for w in words if w.endswith("s") and not w.endswith(("ss", "us", "is")) and len(w) > 3]
+    for run in _CJK_RUN.findall(text):
+        spans += [run[i:j] for i in range(len(run)) for j in range(i + 1, min(i + max_cjk, len(run)) + 1)]
+    return list(dict.fromkeys(s for s in spans if s.strip()))
+
+
+def _lexemes(numbers: Sequence[str], strings: Sequence[str] = ()) -> str:
+    """The literal lexemes; numbers and strings limited to the task's own when it has any, so a model cannot
+    copy the worked example's numbers or wander off inside a string."""
+    lines = _LEXEMES.splitlines()
+    if numbers:
+        ints = [n for n in numbers if "." not in n]
+        lines[1] = f"FLOAT: {' | '.join(map(json.dumps, numbers))}"
+        if ints:
+            lines[0] = f"INT: {' | '.join(map(json.dumps, ints))}"
+    if strings:
+        lines[2] = f"STR: {' | '.join(_literal_rule(s) for s in strings)}"
     return "\n".join(lines)
 
 
@@ -230,32 +259,58 @@ class Guide:
         self.finish_ids = frozenset(i for i in range(len(tokenizer)) if _begins_output(tokenizer.decode([i])))
 
     def constraint(self, tools: Sequence[Tool], names: Sequence[str], n_prompt: int, task: str = "") -> LineConstraint:
-        """A logits processor for one `generate()` whose prompt is `n_prompt` tokens long; number
-        arguments are limited to the numbers in `task` (when it has any)."""
-        return LineConstraint(self, list(tools), list(names), n_prompt, task_numbers(task))
+        """A logits processor for one `generate()` whose prompt is `n_prompt` tokens long; literal
+        arguments are limited to the numbers and strings in `task` (when it has any)."""
+        return LineConstraint(self, list(tools), list(names), n_prompt, task)
+
+
+def result_name(index: int) -> str:
+    """The name of a reply's `index`-th result: result, result2, result3, ..."""
+    return "result" if index == 0 else f"result{index + 1}"
 
 
 class LineConstraint:
     """A transformers logits processor: masks every token the current line's grammar forbids, and starts
-    the next line's grammar (with the name the finished line defined) when a call line ends."""
+    the next line's grammar when a line ends, knowing which results and numbers the reply has used."""
 
-    def __init__(self, guide: Guide, tools: list[Tool], names: list[str], n_prompt: int, numbers: list[str]) -> None:
+    def __init__(self, guide: Guide, tools: list[Tool], names: list[str], n_prompt: int, task: str) -> None:
         import llguidance.torch
 
-        self.guide, self.tools, self.names, self.numbers = guide, tools, names, numbers
+        self.guide, self.tools = guide, tools
+        # an earlier step's results are rewritten by this reply, not referred to
+        self.names = [n for n in names if not _RESULT.fullmatch(n)]
+        self.numbers, self.strings = task_numbers(task), task_strings(task)
         self.seen = n_prompt  #: tokens of the sequence already fed to the matcher (or the prompt)
-        self.calls = 0
+        self.results: list[str] = []  #: names this reply's lines defined, in order
+        self.consumed: set[str] = set()  #: results a later call took as an argument
+        self.used: set[float] = set()  #: numbers the calls have used (absolute values)
         self.finishing = False  #: the model chose to finish: the current line is final_answer
         self.line: list[int] = []  #: tokens of the current line
         self.bitmask = llguidance.torch.allocate_token_bitmask(1, guide.vocab_size)
         self.matcher = self._next_matcher()
 
+    def _unused_numbers(self) -> list[str]:
+        return [n for n in self.numbers if abs(float(n)) not in self.used]
+
+    def _may_finish(self) -> bool:
+        """Whether the reply may end now: after a call, once every number of the task has been used."""
+        return bool(self.results) and (len(self.results) >= self.guide.max_calls or not self._unused_numbers())
+
     def _next_matcher(self) -> Any:
         import llguidance
 
-        calls_left = 0 if self.finishing else self.guide.max_calls - self.calls
-        grammar = line_grammar(self.tools, self.names, calls_left=calls_left, need_call=self.calls == 0,
-                               numbers=self.numbers)  # fmt: skip
+        if not self.tools:
+            calls_left = 0 if self.finishing else self.guide.max_calls - len(self.results)
+            grammar = _expression_grammar([*self.names, *self.results], calls_left=calls_left,
+                                          need_line=not self.results, numbers=self.numbers)  # fmt: skip
+        else:
+            unconsumed = [r for r in self.results if r not in self.consumed]
+            answer = unconsumed[0] if len(unconsumed) == 1 else f"[{', '.join(unconsumed)}]"
+            finish = self._may_finish()
+            calling = not (finish and (self.finishing or len(self.results) >= self.guide.max_calls))
+            grammar = line_grammar(self.tools if calling else [], [*self.names, *self.results],
+                                   result=result_name(len(self.results)), answer=answer if finish else None,
+                                   numbers=self._unused_numbers() or self.numbers, strings=self.strings)  # fmt: skip
         return llguidance.LLMatcher(self.guide.lltokenizer, llguidance.LLMatcher.grammar_from_lark(grammar))
 
     def __call__(self, input_ids: Any, scores: Any) -> Any:
@@ -264,7 +319,7 @@ class LineConstraint:
         for token in input_ids[0, self.seen :].tolist():
             self._consume(token)
         self.seen = input_ids.shape[1]
-        if not self.line and self.calls and not self.finishing and int(scores[0].argmax()) in self.guide.finish_ids:
+        if not self.line and not self.finishing and self._wants_to_finish(scores):
             self.finishing = True
             self.matcher = self._next_matcher()
         if self.matcher.is_error():  # cannot happen with a valid grammar; end the reply rather than loop
@@ -273,14 +328,29 @@ class LineConstraint:
         llguidance.torch.apply_token_bitmask_inplace(scores, self.bitmask.to(scores.device))
         return scores
 
+    def _wants_to_finish(self, scores: Any) -> bool:
+        """At a line start where the reply may end: the model's likeliest token, unconstrained, begins
+        `print(` or `final_answer(`."""
+        may = self._may_finish() if self.tools else bool(self.results)
+        return may and int(scores[0].argmax()) in self.guide.finish_ids
+
     def _consume(self, token: int) -> None:
         self.matcher.consume_token(token)
         self.line.append(token)
         if not self.matcher.is_accepting():
             return
         text = self.guide.tokenizer.decode(self.line)
-        if text.endswith("\n"):  # a finished call line: the next line may use the name it defined
-            self.names += assigned_names(text)
-            self.calls += 1
+        if text.endswith("\n"):  # a finished line: the next may use the name it defined
+            self._note_line(text)
             self.line = []
             self.matcher = self._next_matcher()
+
+    def _note_line(self, text: str) -> None:
+        """Record what a finished `NAME = ...` line defined and used."""
+        statement = ast.parse(text).body[0]
+        self.results += assigned_names(text)
+        for node in ast.walk(statement.value):  # type: ignore[attr-defined]  # an assignment, by the grammar
+            if isinstance(node, ast.Name) and node.id in self.results:
+                self.consumed.add(node.id)
+            elif isinstance(node, ast.Constant) and type(node.value) in (int, float):
+                self.used.add(abs(node.value))
