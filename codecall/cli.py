@@ -79,8 +79,14 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if args.notebook:
         result.to_notebook(args.notebook)
     if args.json:
-        summary = {"answer": result.to_json()["answer"], "status": result.status, "steps": len(result.steps),
-                   "duration_s": round(result.duration_s, 3), "error": result.error, "tokens": result.tokens}
+        summary = {
+            "answer": result.to_json()["answer"],
+            "status": result.status,
+            "steps": len(result.steps),
+            "duration_s": round(result.duration_s, 3),
+            "error": result.error,
+            "tokens": result.tokens,
+        }
         print(json.dumps(summary, ensure_ascii=False))
     else:
         printer.final(result, args.notebook)
@@ -205,25 +211,45 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(handler=cmd_run)
 
     ask = commands.add_parser(
-        "ask", help="solve a task: the model writes code that calls your tools, the sandbox runs it",
+        "ask",
+        help="solve a task: the model writes code that calls your tools, the sandbox runs it",
         description="Solve TASK with a model that writes Python calling your tools; each step's code runs "
         "in the sandbox and its output goes back to the model until it gives a final answer.",
-        epilog=_limits_epilog(), formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=_limits_epilog(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     ask.add_argument("task", metavar="TASK")
-    ask.add_argument("--tools", action="append", default=[], metavar="FILE.py",
-                     help="a module whose @codecall.tool functions (or, with none, public functions) are the tools")
-    ask.add_argument("--data", action="append", default=[], metavar="FILE.csv",
-                     help="a data file (csv, tsv, json, parquet, xlsx) given to the code as a DataFrame named after it")
-    ask.add_argument("--model", default=None, metavar="PATH|URL",
-                     help="a local transformers model folder, or http(s)://host/v1#model for an OpenAI-compatible "
-                     "server (default: the bundled SmolLM2-135M-Instruct)")
+    ask.add_argument(
+        "--tools",
+        action="append",
+        default=[],
+        metavar="FILE.py",
+        help="a module whose @codecall.tool functions (or, with none, public functions) are the tools",
+    )
+    ask.add_argument(
+        "--data",
+        action="append",
+        default=[],
+        metavar="FILE.csv",
+        help="a data file (csv, tsv, json, parquet, xlsx) given to the code as a DataFrame named after it",
+    )
+    ask.add_argument(
+        "--model",
+        default=None,
+        metavar="PATH|URL",
+        help="a local transformers model folder, or http(s)://host/v1#model for an OpenAI-compatible "
+        "server (default: the bundled SmolLM2-135M-Instruct)",
+    )
     ask.add_argument("--max-steps", type=int, default=5, help="model turns before giving up (default 5)")
-    ask.add_argument("--no-guide", action="store_true",
-                     help="let a local model write freely: no guided decoding (on by default for local models)")
+    ask.add_argument(
+        "--no-guide",
+        action="store_true",
+        help="let a local model write freely: no guided decoding (on by default for local models)",
+    )
     ask.add_argument("--notebook", metavar="OUT.ipynb", help="write the run as a notebook that re-runs it")
-    ask.add_argument("--json", action="store_true",
-                     help="print one JSON object: answer, status, steps, duration_s, error, tokens")
+    ask.add_argument(
+        "--json", action="store_true", help="print one JSON object: answer, status, steps, duration_s, error, tokens"
+    )
     _add_sandbox_options(ask)
     ask.set_defaults(handler=cmd_ask)
 
@@ -237,30 +263,47 @@ def build_parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     batch.add_argument("tasks", metavar="TASKS.jsonl")
     batch.add_argument("-o", "--output", required=True, metavar="RESULTS.jsonl", help="results, appended to")
-    batch.add_argument("-j", "--jobs", type=int, default=1,
-                       help="tasks run in parallel: threads sharing one model (local), or Ray actors, at most one "
-                       "per cluster CPU (default 1)")
-    batch.add_argument("--model", default=None, metavar="SPEC",
-                       help="as for `ask`, or scripted:FILE.json for canned replies (default: the bundled model)")
+    batch.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        default=1,
+        help="tasks run in parallel: threads sharing one model (local), or Ray actors, at most one "
+        "per cluster CPU (default 1)",
+    )
+    batch.add_argument(
+        "--model",
+        default=None,
+        metavar="SPEC",
+        help="as for `ask`, or scripted:FILE.json for canned replies (default: the bundled model)",
+    )
     batch.add_argument("--max-steps", type=int, default=5, help="model turns per task before giving up (default 5)")
-    batch.add_argument("--executor", choices=["local", "ray"], default="local",
-                       help="local = threads in this process (default); ray = actors on a Ray cluster")
-    batch.add_argument("--ray-address", default=None, metavar="ADDR",
-                       help="the Ray cluster to join (ray://HOST:10001, HOST:6379 or auto); default: start a local one")
+    batch.add_argument(
+        "--executor",
+        choices=["local", "ray"],
+        default="local",
+        help="local = threads in this process (default); ray = actors on a Ray cluster",
+    )
+    batch.add_argument(
+        "--ray-address",
+        default=None,
+        metavar="ADDR",
+        help="the Ray cluster to join (ray://HOST:10001, HOST:6379 or auto); default: start a local one",
+    )
     _add_sandbox_options(batch)
     batch.set_defaults(handler=cmd_batch)
 
     image = commands.add_parser("image", help="the docker backend's sandbox image")
     image_commands = image.add_subparsers(dest="image_command", required=True, metavar="ACTION")
     build = image_commands.add_parser(
-        "build", help="build the sandbox image without a registry (Debian root via mmdebstrap + PyPI wheels)")
+        "build", help="build the sandbox image without a registry (Debian root via mmdebstrap + PyPI wheels)"
+    )
     build.add_argument("--tag", default=IMAGE_TAG, help=f"image tag (default {IMAGE_TAG})")
     build.set_defaults(handler=cmd_image_build)
 
     docker = commands.add_parser("docker", help="docker backend housekeeping")
     docker_commands = docker.add_subparsers(dest="docker_command", required=True, metavar="ACTION")
-    clean = docker_commands.add_parser(
-        "clean", help="remove sandbox containers left by crashed codecall processes")
+    clean = docker_commands.add_parser("clean", help="remove sandbox containers left by crashed codecall processes")
     clean.add_argument("--all", action="store_true", help="remove every codecall container, live sessions too")
     clean.set_defaults(handler=cmd_docker_clean)
 
@@ -274,8 +317,9 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--reference", metavar="FILE.jsonl",
                        help="instead of a model, run the reference code in FILE ({id, code} a line) on its "
                        "questions: a scripted model that shows what the pipeline scores")  # fmt: skip
-    bench.add_argument("--data-dir", metavar="DIR",
-                       help="the DABench data folder (default: shared/data/dabench beside the repository)")
+    bench.add_argument(
+        "--data-dir", metavar="DIR", help="the DABench data folder (default: shared/data/dabench beside the repository)"
+    )
     bench.add_argument("--limit", type=int, default=0, metavar="N", help="only the first N questions")
     bench.add_argument("--sample", type=int, default=0, metavar="N",
                        help="N questions spread evenly over the file (many tables, all levels)")  # fmt: skip
@@ -297,11 +341,18 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )  # fmt: skip
     ev.add_argument("tasks", metavar="TASKS.jsonl")
-    ev.add_argument("--tools", action="append", default=[], required=True, metavar="FILE.py",
-                    help="the module(s) whose tools the tasks name")
+    ev.add_argument(
+        "--tools",
+        action="append",
+        default=[],
+        required=True,
+        metavar="FILE.py",
+        help="the module(s) whose tools the tasks name",
+    )
     ev.add_argument("--model", default=None, metavar="PATH|URL", help="as for `ask` (default: the bundled model)")
-    ev.add_argument("--modes", default="guided,plain",
-                    help="comma-separated: guided, plain (default both; a server is plain only)")
+    ev.add_argument(
+        "--modes", default="guided,plain", help="comma-separated: guided, plain (default both; a server is plain only)"
+    )
     ev.add_argument("--limit", type=int, default=None, metavar="N", help="run only the first N tasks")
     ev.add_argument("--max-steps", type=int, default=3, help="model turns per task (default 3)")
     ev.add_argument("--max-new-tokens", type=int, default=200, help="tokens per model turn (default 200)")

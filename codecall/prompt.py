@@ -25,13 +25,12 @@ RULES = """\
 3. Use print() for anything you need to see: its output comes back to you in the next message.
 4. When you know the answer, call final_answer(value) with it."""
 
-EXAMPLE_TASK = "What is 7 times 6?"
-EXAMPLE_REPLY = """\
-```python
-result = multiply(7, 6)
-final_answer(result)
-```"""
-EXAMPLE_TOOLS_NOTE = "The example used tools named multiply and add; use the tools you have."
+#: The worked example, given as an earlier exchange. Its tools are not the user's; the task message says so.
+#: One call, on purpose: a small model copies an example's shape, and with examples of two calls it made
+#: a second call on every task (measured: most single-call tasks then failed).
+EXAMPLES = [("What is 7 times 6?", "result = multiply(7, 6)\nfinal_answer(result)")]
+EXAMPLE_TOOLS = ("multiply",)
+EXAMPLE_TOOLS_NOTE = "The example used a tool named multiply; use the tools you have."
 
 TASK_PREFIX = "Task: "  #: opens the user message that states a task (the example's and the real one)
 CODE_PREFILL = "```python\n"  #: the start of every good reply, for models that continue a started reply
@@ -57,13 +56,18 @@ def system_prompt(tools: Iterable[Tool], variables: Mapping[str, Any] | None = N
 def build_messages(
     task: str, tools: Iterable[Tool], variables: Mapping[str, Any] | None = None
 ) -> list[dict[str, str]]:
-    """The opening conversation of a run: the system prompt, a worked example exchange, then the task."""
+    """The opening conversation of a run: the system prompt, the worked examples as exchanges, then the task."""
     tools = list(tools)
-    note = "" if {"multiply", "add"} <= {t.name for t in tools} else f"\n({EXAMPLE_TOOLS_NOTE})"
+    note = "" if set(EXAMPLE_TOOLS) <= {t.name for t in tools} else f"\n({EXAMPLE_TOOLS_NOTE})"
+    examples = [
+        message
+        for task, code in EXAMPLES
+        for message in ({"role": "user", "content": f"{TASK_PREFIX}{task}"},
+                        {"role": "assistant", "content": f"{CODE_PREFILL}{code}\n{CODE_STOP[0]}"})
+    ]  # fmt: skip
     return [
         {"role": "system", "content": system_prompt(tools, variables)},
-        {"role": "user", "content": f"{TASK_PREFIX}{EXAMPLE_TASK}"},
-        {"role": "assistant", "content": EXAMPLE_REPLY},
+        *examples,
         {"role": "user", "content": f"{TASK_PREFIX}{task}{note}"},
     ]
 

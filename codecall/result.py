@@ -102,13 +102,19 @@ class Result:
         lines = ["# Set-up: the run's tools, its data, and final_answer", "import json", ""]
         lines += [source.rstrip() + "\n" for source in self.tool_sources.values()]
         if self.tool_sources:  # the sandbox's bridge validates (and coerces) arguments: so does the notebook
-            lines += ["import pydantic", "",
-                      "validated = pydantic.validate_call(config=pydantic.ConfigDict(arbitrary_types_allowed=True))"]
+            lines += [
+                "import pydantic",
+                "",
+                "validated = pydantic.validate_call(config=pydantic.ConfigDict(arbitrary_types_allowed=True))",
+            ]
             lines += [f"{name} = validated({name})" for name in self.tool_sources]  # fmt: skip
         for name, value in self.variables.items():
             if _is_dataframe(value):
-                lines += ["import io", "import pandas as pd",
-                          f"{name} = pd.read_json(io.StringIO({value.to_json(orient='split')!r}), orient='split')"]
+                lines += [
+                    "import io",
+                    "import pandas as pd",
+                    f"{name} = pd.read_json(io.StringIO({value.to_json(orient='split')!r}), orient='split')",
+                ]
             else:
                 lines.append(f"{name} = json.loads({json.dumps(_jsonable(value))!r})")
         lines += ["", "answer = None", "", "def final_answer(value):",

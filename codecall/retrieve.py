@@ -81,12 +81,19 @@ def select_tools(task: str, tools: Sequence[Tool], k: int = 6) -> list[Tool]:
     """
     if len(tools) <= k:
         return list(tools)
-    docs = [Counter(_tool_terms(t)) for t in tools]
-    query = set(query_terms(task))
-    avg_len = sum(sum(d.values()) for d in docs) / len(docs) or 1.0
-    scores = [_bm25(query, doc, docs, avg_len) for doc in docs]
+    scores = relevance(task, tools)
     ranked = sorted(range(len(tools)), key=lambda i: -scores[i])  # stable: ties keep the given order
     return [tools[i] for i in ranked[:k] if scores[i] > 0] or list(tools[:k])
+
+
+def relevance(task: str, tools: Sequence[Tool]) -> list[float]:
+    """Each tool's BM25 score for `task` among `tools`, scaled so the best is 1 (all 0 when none matches)."""
+    docs = [Counter(_tool_terms(t)) for t in tools]
+    query = set(query_terms(task))
+    avg_len = sum(sum(d.values()) for d in docs) / max(len(docs), 1) or 1.0
+    scores = [_bm25(query, doc, docs, avg_len) for doc in docs]
+    best = max(scores, default=0.0)
+    return [s / best if best else 0.0 for s in scores]
 
 
 def _tool_terms(tool: Tool) -> list[str]:

@@ -128,7 +128,7 @@ def test_plan_reports_bad_lines_and_skips_done_ones(tmp_path: Path) -> None:
                      '"tools": 3}\n{"id": 2, "task": "d", "data": "f.csv"}\n')  # fmt: skip
     results.write_text('{"id": 1, "status": "answered"}\n{"line": 3, "status": "error"}\n{"id": 2, "sta')
     plan, statuses = plan_batch(tasks, results)
-    assert results.read_text().endswith("error\"}\n")  # the torn last row is cut off
+    assert results.read_text().endswith('error"}\n')  # the torn last row is cut off
     assert (plan.total, plan.done, statuses) == (5, 2, {"answered": 1, "error": 1})
     assert [(r.get("line"), r.get("id"), r["error"][:12]) for r in plan.rejected] == [
         (4, 1, "duplicate id"), (None, "x", "'tools' must")]  # fmt: skip

@@ -16,8 +16,10 @@ from codecall.models import Scripted
 REPO = Path(__file__).resolve().parent.parent
 REFERENCE = REPO / "examples" / "dabench_reference.jsonl"
 #: The data sits in shared/ beside the repository (CI lays it there: there these tests never skip).
-needs_data = pytest.mark.skipif(not dabench.DEFAULT_DATA_DIR.is_dir() and not os.environ.get("CI"),
-                                reason="the DABench data (../shared/data/dabench) is not beside this checkout")
+needs_data = pytest.mark.skipif(
+    not dabench.DEFAULT_DATA_DIR.is_dir() and not os.environ.get("CI"),
+    reason="the DABench data (../shared/data/dabench) is not beside this checkout",
+)
 
 
 @pytest.mark.parametrize(

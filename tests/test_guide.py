@@ -16,7 +16,7 @@ import pytest
 import torch
 
 from codecall.agent import Agent
-from codecall.models.guide import Guide, line_grammar
+from codecall.models.guide import MAX_CALLS, Guide, line_grammar, result_name, task_numbers, task_strings
 from codecall.models.transformers import Transformers
 from codecall.prompt import CODE_PREFILL, CODE_STOP, build_messages
 from codecall.tools import Tool
@@ -53,11 +53,11 @@ def guide(model: Transformers) -> Guide:
     return Guide(model.tokenizer, model.model.config.vocab_size)
 
 
-def random_walk(guide: Guide, seed: int, max_tokens: int = 120) -> tuple[str, bool]:
+def random_walk(guide: Guide, seed: int, max_tokens: int = 120, task: str = "") -> tuple[str, bool]:
     """Decode under the constraint from random logits that favour structural tokens; returns the
     text and whether it ended (EOS)."""
     generator = torch.Generator().manual_seed(seed)
-    constraint = guide.constraint(TOOLS, ["data"], 0)
+    constraint = guide.constraint(TOOLS, ["data"], 0, task=task)
     eos = guide.tokenizer.eos_token_id
     ids = torch.zeros((1, 0), dtype=torch.long)
     for _ in range(max_tokens):
@@ -118,6 +118,42 @@ def test_random_decoding_only_calls_permitted_tools(guide: Guide) -> None:
     assert finished >= 4, "most random walks must reach final_answer"
 
 
+@pytest.mark.model
+def test_random_decoding_takes_literals_from_the_task_and_answers_with_every_unused_result(guide: Guide) -> None:
+    task = "Average 3 and 8.5, then look up 'New York' and Paris"
+    finished = 0
+    for seed in range(8):
+        text, ended = random_walk(guide, seed, max_tokens=200, task=task)
+        if not ended:
+            continue
+        finished += 1
+        final = check_guided_code(text, PERMITTED, {"data"})
+        tree = ast.parse(text)
+        literals = [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant)]
+        assert all(v in task_strings(task) for v in literals if isinstance(v, str)), text
+        numbers = {abs(v) for v in literals if type(v) in (int, float)}
+        calls = [stmt for stmt in tree.body[:-1] if isinstance(stmt, ast.Assign)]
+        assert numbers <= {3, 8.5}, text
+        assert numbers == {3, 8.5} or len(calls) == MAX_CALLS, f"a number left unused: {text}"
+        assert [c.targets[0].id for c in calls] == [result_name(i) for i in range(len(calls))]
+        used = {n.id for c in calls for n in ast.walk(c.value) if isinstance(n, ast.Name)}
+        unused = [c.targets[0].id for c in calls if c.targets[0].id not in used]
+        answer = final.args[0]
+        given = [e.id for e in answer.elts] if isinstance(answer, ast.List) else [answer.id]
+        assert given == unused, text
+    assert finished >= 4, "most random walks must reach final_answer"
+
+
+def test_task_numbers_and_strings() -> None:
+    assert task_numbers("What is 17 + 25, minus -3 and 1.75?") == ["17", "25", "-3", "1.75"]
+    assert task_numbers("Is the 7th Fibonacci number a prime?") == ["7"]
+    assert task_numbers("Days between 2024-01-01 and 2024-03-01 in room A4") == []  # dates and codes are text
+    strings = task_strings("How many apples are in 'the big box', and in New York?")
+    assert {"the big box", "apples", "apple", "New York"} <= set(strings)
+    assert "box', and" not in strings and "" not in strings
+    assert {"法国", "德国", "首都"} <= set(task_strings("法国和德国的首都分别是什么?"))
+
+
 def allowed_by_guide(guide: Guide, text: str, task: str) -> bool:
     """Whether guided decoding lets `text` through, token by token (the tokenizer's own split of it)."""
     constraint = guide.constraint([], [], 0, task=task)
@@ -141,13 +177,15 @@ def test_without_tools_the_code_works_the_answer_out_from_the_task(guide: Guide)
 
 
 def test_grammar_per_parameter_type() -> None:
-    grammar = line_grammar(TOOLS, ["x"], calls_left=2, need_call=True)
+    grammar = line_grammar(TOOLS, ["x"], result="result", answer=None)
+    assert 'call_line: "result = " call' in grammar and "final_line" not in grammar  # a call must come first
     assert '"current_year()"' in grammar  # a tool with no parameters
-    assert '"[" (p_1_0_item (", " p_1_0_item)*)? "]"' in grammar  # list[float]
+    assert '"[" p_1_0_item (", " p_1_0_item)* "]"' in grammar  # list[float], not empty
     assert '("unit=" ' not in grammar and '(", unit=" p_2_1)?' in grammar  # optional parameter by keyword
-    assert 'final_line: "final_answer(" (call)' in grammar  # a call must come first
-    only_final = line_grammar(TOOLS, ["x"], calls_left=0, need_call=False)
-    assert "call_line" not in only_final and 'ref: "x"' in only_final
+    only_final = line_grammar([], ["x", "result"], result="result2", answer="result")
+    assert "call_line" not in only_final and 'final_line: "final_answer(result)"' in only_final
+    spans = line_grammar(TOOLS, [], result="result", answer=None, numbers=["3"], strings=["Paris", "法国"])
+    assert 'STR: "\\"Paris\\"" | "\\"法国\\""' in spans and 'INT: "3"' in spans
 
 
 @pytest.mark.model

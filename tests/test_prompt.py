@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pandas as pd
 
-from codecall.prompt import CODE_PREFILL, CODE_STOP, build_messages, describe_variable, observation, system_prompt
+from codecall.prompt import (
+    CODE_PREFILL,
+    CODE_STOP,
+    EXAMPLES,
+    build_messages,
+    describe_variable,
+    observation,
+    system_prompt,
+)
 from codecall.tools import tool
 
 
@@ -22,11 +30,12 @@ def test_system_prompt_has_stubs_rules_and_final_answer():
     assert "print()" in text
 
 
-def test_messages_are_system_worked_example_then_task():
+def test_messages_are_system_worked_examples_then_task():
     messages = build_messages("计算 2 + 3 的结果", [add])
-    assert [m["role"] for m in messages] == ["system", "user", "assistant", "user"]
-    assert messages[2]["content"].startswith(CODE_PREFILL) and "final_answer(" in messages[2]["content"]
-    assert messages[2]["content"].rstrip().endswith(CODE_STOP[0])
+    assert [m["role"] for m in messages] == ["system", *["user", "assistant"] * len(EXAMPLES), "user"]
+    for reply in messages[2:-1:2]:
+        assert reply["content"].startswith(CODE_PREFILL) and "final_answer(" in reply["content"]
+        assert reply["content"].rstrip().endswith(CODE_STOP[0])
     assert messages[-1]["content"].startswith("Task: 计算 2 + 3 的结果")
     # the example's tools are not the user's: the task says so
     assert "use the tools you have" in messages[-1]["content"]

@@ -35,7 +35,7 @@ def test_decorator_makes_a_callable_tool_with_the_functions_signature():
 
 def test_stub_is_python_with_docstring_and_ellipsis():
     stub = add.stub()
-    assert stub.startswith("def add(a: int, b: int = 2) -> int:\n    \"\"\"Add two numbers.")
+    assert stub.startswith('def add(a: int, b: int = 2) -> int:\n    """Add two numbers.')
     assert stub.endswith('    """\n    ...')
     compile(stub, "<stub>", "exec")
 

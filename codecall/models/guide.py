@@ -45,12 +45,13 @@ import json
 import keyword
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from codecall.extract import assigned_names
 from codecall.tools import Tool
 
 _RESULT = re.compile(r"result\d*")  #: the names a guided reply gives its results
+RELEVANCE_WEIGHT = 5.0  #: nats added to the likeliest-named tool's score for the tool most relevant to the task
 MAX_CALLS = 4  #: tool calls in one reply before only final_answer is allowed
 #: What a small model starts a line with when it would rather print, define or import: a result's name
 #: must not begin with these, or `def add...` comes out as a variable called `defadd`.
@@ -157,6 +158,24 @@ def task_strings(text: str, *, max_words: int = 3, max_cjk: int = 4) -> list[str
     return list(dict.fromkeys(s for s in spans if s.strip()))
 
 
+#: A conjunction between two items of a list, in English or Chinese (with the quote that may close an item).
+_AND = r"(?:['\"”’」]?\s*(?:,\s*and|,|and|or|和|与|及|以及|跟|、|，)\s*)"
+
+
+def _unused_items(task: str, texts: set[str], reach: int = 24) -> bool:
+    """Whether a string the calls used stands in a list of the task ("France and Italy") whose neighbour
+    item (the text within `reach` characters across the conjunction) no call has used yet."""
+    for text in texts:
+        for match in re.finditer(re.escape(text), task):
+            after = re.match(r"[A-Za-z]*" + _AND, task[match.end() :])  # past a plural's "s" too
+            before = re.search(_AND + r"$", task[: match.start()])
+            sides = [task[match.end() + after.end() :][:reach]] if after else []
+            sides += [task[: match.start() - len(before.group())][-reach:]] if before else []
+            if any(side.strip() and not any(t in side for t in texts if t != text) for side in sides):
+                return True
+    return False
+
+
 def _lexemes(numbers: Sequence[str], strings: Sequence[str] = ()) -> str:
     """The literal lexemes; numbers and strings limited to the task's own when it has any, so a model cannot
     copy the worked example's numbers or wander off inside a string."""
@@ -217,7 +236,7 @@ def _value_rule(schema: dict[str, Any], prefix: str, rules: list[str]) -> str:
     if kind == "array":
         item = f"{prefix}item"
         rules.append(f"{item}: {_value_rule(schema.get('items') or {}, f'{item}_', rules)}")
-        return f'"[" ({item} (", " {item})*)? "]"'
+        return f'"[" {item} (", " {item})* "]"'  # an empty list is nothing to call a tool with
     if kind == "object" and isinstance(schema.get("additionalProperties"), dict):
         item = f"{prefix}val"
         rules.append(f"{item}: {_value_rule(schema['additionalProperties'], f'{item}_', rules)}")
@@ -258,10 +277,24 @@ class Guide:
         #: tokens that begin `print(` or `final_answer(`: the model wants to show its result
         self.finish_ids = frozenset(i for i in range(len(tokenizer)) if _begins_output(tokenizer.decode([i])))
 
-    def constraint(self, tools: Sequence[Tool], names: Sequence[str], n_prompt: int, task: str = "") -> LineConstraint:
+    def constraint(
+        self, tools: Sequence[Tool], names: Sequence[str], n_prompt: int, task: str = "", scorer: Scorer | None = None
+    ) -> LineConstraint:
         """A logits processor for one `generate()` whose prompt is `n_prompt` tokens long; literal
-        arguments are limited to the numbers and strings in `task` (when it has any)."""
-        return LineConstraint(self, list(tools), list(names), n_prompt, task)
+        arguments are limited to the numbers and strings in `task` (when it has any). With a `scorer`,
+        each call's tool is chosen by the model's likelihood of its whole name plus the tool's relevance
+        to `task`."""
+        return LineConstraint(self, list(tools), list(names), n_prompt, task, scorer)
+
+
+class Scorer(Protocol):
+    """Scores candidate continuations by their summed log-probabilities under the model."""
+
+    def __call__(self, input_ids: Any, scores: Any, candidates: list[list[int]]) -> list[float]:
+        """After the sequence so far, whose next-token logits are `scores`."""
+
+    def baseline(self, candidates: list[list[int]]) -> list[float]:
+        """After a prompt whose task says nothing: the model's bias towards each, to take away."""
 
 
 def result_name(index: int) -> str:
@@ -270,13 +303,19 @@ def result_name(index: int) -> str:
 
 
 class LineConstraint:
-    """A transformers logits processor: masks every token the current line's grammar forbids, and starts
-    the next line's grammar when a line ends, knowing which results and numbers the reply has used."""
+    """A transformers logits processor: masks every token the current line's grammar forbids. Each line's
+    grammar is built when the line starts, knowing which results and numbers the reply has used, whether
+    the model wants to finish, and (with a scorer) which tool this line calls."""
 
-    def __init__(self, guide: Guide, tools: list[Tool], names: list[str], n_prompt: int, task: str) -> None:
+    def __init__(
+        self, guide: Guide, tools: list[Tool], names: list[str], n_prompt: int, task: str, scorer: Scorer | None
+    ) -> None:
         import llguidance.torch
 
-        self.guide, self.tools = guide, tools
+        from codecall.retrieve import relevance
+
+        self.guide, self.tools, self.scorer = guide, tools, scorer
+        self.prior = [RELEVANCE_WEIGHT * r for r in relevance(task, tools)] if scorer and len(tools) > 1 else []
         # an earlier step's results are rewritten by this reply, not referred to
         self.names = [n for n in names if not _RESULT.fullmatch(n)]
         self.numbers, self.strings = task_numbers(task), task_strings(task)
@@ -284,34 +323,12 @@ class LineConstraint:
         self.results: list[str] = []  #: names this reply's lines defined, in order
         self.consumed: set[str] = set()  #: results a later call took as an argument
         self.used: set[float] = set()  #: numbers the calls have used (absolute values)
-        self.finishing = False  #: the model chose to finish: the current line is final_answer
+        self.texts: set[str] = set()  #: strings the calls have used
+        self.task = task
+        self.chosen: list[str] = []  #: the tool each call line was given, when a scorer chose it
         self.line: list[int] = []  #: tokens of the current line
+        self.matcher: Any = None  #: the current line's matcher; None between lines
         self.bitmask = llguidance.torch.allocate_token_bitmask(1, guide.vocab_size)
-        self.matcher = self._next_matcher()
-
-    def _unused_numbers(self) -> list[str]:
-        return [n for n in self.numbers if abs(float(n)) not in self.used]
-
-    def _may_finish(self) -> bool:
-        """Whether the reply may end now: after a call, once every number of the task has been used."""
-        return bool(self.results) and (len(self.results) >= self.guide.max_calls or not self._unused_numbers())
-
-    def _next_matcher(self) -> Any:
-        import llguidance
-
-        if not self.tools:
-            calls_left = 0 if self.finishing else self.guide.max_calls - len(self.results)
-            grammar = _expression_grammar([*self.names, *self.results], calls_left=calls_left,
-                                          need_line=not self.results, numbers=self.numbers)  # fmt: skip
-        else:
-            unconsumed = [r for r in self.results if r not in self.consumed]
-            answer = unconsumed[0] if len(unconsumed) == 1 else f"[{', '.join(unconsumed)}]"
-            finish = self._may_finish()
-            calling = not (finish and (self.finishing or len(self.results) >= self.guide.max_calls))
-            grammar = line_grammar(self.tools if calling else [], [*self.names, *self.results],
-                                   result=result_name(len(self.results)), answer=answer if finish else None,
-                                   numbers=self._unused_numbers() or self.numbers, strings=self.strings)  # fmt: skip
-        return llguidance.LLMatcher(self.guide.lltokenizer, llguidance.LLMatcher.grammar_from_lark(grammar))
 
     def __call__(self, input_ids: Any, scores: Any) -> Any:
         import llguidance.torch
@@ -319,20 +336,71 @@ class LineConstraint:
         for token in input_ids[0, self.seen :].tolist():
             self._consume(token)
         self.seen = input_ids.shape[1]
-        if not self.line and not self.finishing and self._wants_to_finish(scores):
-            self.finishing = True
-            self.matcher = self._next_matcher()
+        if self.matcher is None:
+            self.matcher = self._line_matcher(input_ids, scores)
         if self.matcher.is_error():  # cannot happen with a valid grammar; end the reply rather than loop
             raise RuntimeError(f"guided decoding failed: {self.matcher.get_error()}")
         llguidance.torch.fill_next_token_bitmask(self.matcher, self.bitmask, 0)
         llguidance.torch.apply_token_bitmask_inplace(scores, self.bitmask.to(scores.device))
         return scores
 
-    def _wants_to_finish(self, scores: Any) -> bool:
-        """At a line start where the reply may end: the model's likeliest token, unconstrained, begins
-        `print(` or `final_answer(`."""
-        may = self._may_finish() if self.tools else bool(self.results)
-        return may and int(scores[0].argmax()) in self.guide.finish_ids
+    def _unused_numbers(self) -> list[str]:
+        return [n for n in self.numbers if abs(float(n)) not in self.used]
+
+    def _may_finish(self) -> bool:
+        """Whether the reply may end now: after a call, once every number of the task has been used and
+        every item of a list the calls took an item from ("France and Italy", "法国和德国")."""
+        if len(self.results) >= self.guide.max_calls:
+            return True
+        return bool(self.results) and not self._unused_numbers() and not _unused_items(self.task, self.texts)
+
+    def _line_matcher(self, input_ids: Any, scores: Any) -> Any:
+        """The matcher of the line starting now. The model finishes when it may and wants to: its likeliest
+        token, unconstrained, begins `print(` or `final_answer(` (masking alone would let it wander into
+        yet another call, which small models do)."""
+        import llguidance
+
+        wants = int(scores[0].argmax()) in self.guide.finish_ids
+        if not self.tools:
+            finishing = bool(self.results) and (wants or len(self.results) >= self.guide.max_calls)
+            grammar = _expression_grammar([*self.names, *self.results], calls_left=0 if finishing else 1,
+                                          need_line=not self.results, numbers=self.numbers)  # fmt: skip
+        else:
+            finish = self._may_finish()
+            calling = not (finish and (wants or len(self.results) >= self.guide.max_calls))
+            tools = self._choose_tool(input_ids, scores) if calling else []
+            unconsumed = [r for r in self.results if r not in self.consumed]
+            answer = unconsumed[0] if len(unconsumed) == 1 else f"[{', '.join(unconsumed)}]"
+            grammar = line_grammar(tools, [*self.names, *self.results], result=result_name(len(self.results)),
+                                   answer=answer if finish else None, numbers=self._unused_numbers() or self.numbers,
+                                   strings=self.strings)  # fmt: skip
+        return llguidance.LLMatcher(self.guide.lltokenizer, llguidance.LLMatcher.grammar_from_lark(grammar))
+
+    def _choose_tool(self, input_ids: Any, scores: Any) -> list[Tool]:
+        """The tools this call line may use: with a scorer, the one whose `RESULT = NAME(` the model finds
+        likeliest, plus its relevance to the task; otherwise all, and greedy decoding picks by the first
+        tokens that differ (`add` over `multiply` on one token's evidence)."""
+        tools = [t for t in self.tools if self._fillable(t)] or self.tools
+        if not self.prior or len(tools) == 1:
+            return tools
+        head = f"{result_name(len(self.results))} = "
+        candidates = [self.guide.tokenizer.encode(f"{head}{t.name}(", add_special_tokens=False) for t in tools]
+        likelihood = self.scorer(input_ids, scores, candidates)  # type: ignore[misc]  # prior needs a scorer
+        bias = self.scorer.baseline(candidates)  # type: ignore[union-attr]
+        prior = [self.prior[self.tools.index(t)] for t in tools]
+        totals = [lp - b + p for lp, b, p in zip(likelihood, bias, prior, strict=True)]
+        best = tools[max(range(len(totals)), key=totals.__getitem__)]
+        self.chosen.append(best.name)
+        return [best]
+
+    def _fillable(self, tool: Tool) -> bool:
+        """Whether the reply has something to pass to each required number parameter of `tool`: a number of
+        the task or an earlier name. A task without numbers is not asking for `celsius_to_fahrenheit`."""
+        if self.numbers or self.names or self.results:
+            return True
+        props = tool.parameters.get("properties") or {}
+        required = tool.parameters.get("required") or []
+        return all(props.get(name, {}).get("type") not in ("number", "integer") for name in required)
 
     def _consume(self, token: int) -> None:
         self.matcher.consume_token(token)
@@ -343,7 +411,7 @@ class LineConstraint:
         if text.endswith("\n"):  # a finished line: the next may use the name it defined
             self._note_line(text)
             self.line = []
-            self.matcher = self._next_matcher()
+            self.matcher = None
 
     def _note_line(self, text: str) -> None:
         """Record what a finished `NAME = ...` line defined and used."""
@@ -354,3 +422,5 @@ class LineConstraint:
                 self.consumed.add(node.id)
             elif isinstance(node, ast.Constant) and type(node.value) in (int, float):
                 self.used.add(abs(node.value))
+            elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+                self.texts.add(node.value)

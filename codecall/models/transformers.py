@@ -74,7 +74,7 @@ class Transformers(Model):
             import transformers
         except ImportError as e:
             raise ModelError("the transformers backend needs `pip install codecall[model]`") from e
-        self._torch = torch
+        self._torch, self._transformers = torch, transformers
         self.device = device
         self.temperature = temperature
         self.reuse_cache = reuse_cache
@@ -82,6 +82,7 @@ class Transformers(Model):
         self._guide: Any = None  # a codecall.models.guide.Guide, built on first use
         self._cache: Any = None  # DynamicCache over self._cache_ids[:-1]
         self._cache_ids: list[int] = []
+        self._baselines: dict = {}  # the guide's task-free scores, per prompt and candidate
 
         started = time.perf_counter()
         gguf = _find_gguf(path)
@@ -130,7 +131,7 @@ class Transformers(Model):
         tools: Sequence[Tool] | None = None,
         variables: Sequence[str] = (),
     ) -> Generation:
-        torch = self._torch
+        torch, transformers = self._torch, self._transformers
         started = time.perf_counter()
         # A trailing assistant message is a prefix to continue (e.g. an opening ```python fence).
         prefill = bool(messages) and messages[-1].get("role") == "assistant"
@@ -144,10 +145,14 @@ class Transformers(Model):
             sampling = {"do_sample": True, "temperature": self.temperature}
         # a code-action turn is guided when it has tools to call, or nothing at all (then the code works
         # the answer out from the task); with data and no tools the code must be free to analyse it
+        cache = self._reusable_cache(ids[0].tolist())
         if self.guide and tools is not None and (tools or not variables):
             task = next((m["content"] for m in reversed(messages) if m["role"] == "user"
                          and m["content"].startswith(TASK_PREFIX)), "")  # fmt: skip
-            sampling["logits_processor"] = [self._guided().constraint(tools, variables, n_prompt, task)]
+            if cache is None:  # the scorer reads on the same cache as generate()
+                cache = transformers.DynamicCache(config=self.model.config)
+            scorer = _CacheScorer(self.model, cache, self._cache_kw, self._task_free_ids(messages), self._baselines)
+            sampling["logits_processor"] = [self._guided().constraint(tools, variables, n_prompt, task, scorer)]
         with torch.inference_mode():
             out = self.model.generate(
                 ids,
@@ -156,7 +161,7 @@ class Transformers(Model):
                 stopping_criteria=[_StopOnStrings(self.tokenizer, stop or [], n_prompt)],
                 pad_token_id=self.tokenizer.pad_token_id or self.tokenizer.eos_token_id,
                 return_dict_in_generate=True,
-                **{self._cache_kw: self._reusable_cache(ids[0].tolist())},
+                **{self._cache_kw: cache},
                 **sampling,
             )
         seq = out.sequences[0]
@@ -175,6 +180,17 @@ class Transformers(Model):
             duration_s=time.perf_counter() - started,
             finish_reason="stop" if ended or len(new) < max_new_tokens else "length",
         )
+
+    def _task_free_ids(self, messages: list[dict[str, str]]) -> list[int]:
+        """The prompt up to the task, with a task that says nothing ("N/A"), and the reply's opening."""
+        at = max((i for i, m in enumerate(messages) if m["role"] == "user" and m["content"].startswith(TASK_PREFIX)),
+                 default=len(messages))  # fmt: skip
+        free = [*messages[:at], {"role": "user", "content": f"{TASK_PREFIX}N/A"}]
+        if messages[-1]["role"] == "assistant":
+            free.append(messages[-1])
+        text = self.tokenizer.apply_chat_template(free, tokenize=False, add_generation_prompt=len(free) == at + 1,
+                                                  continue_final_message=len(free) > at + 1)  # fmt: skip
+        return self.tokenizer(text, add_special_tokens=False).input_ids
 
     def _guided(self) -> Any:
         if self._guide is None:
@@ -199,6 +215,62 @@ class Transformers(Model):
             return None
         cache.crop(shared - cached)  # a negative count removes that many tokens, in every version
         return cache
+
+
+class _CacheScorer:
+    """Scores candidate continuations on the KV cache `generate()` is filling: each is read in one forward
+    pass after the cached sequence and cut off again, so generation goes on as if nothing happened.
+
+    `baseline` scores them after `baseline_ids` instead, a prompt whose task says nothing: what the model
+    writes there is its bias (the worked examples' tools, short names), which a choice should not count.
+    Baselines are kept in `memo`, since one tool list's baseline serves every task."""
+
+    def __init__(self, model: Any, cache: Any, cache_kw: str, baseline_ids: list[int], memo: dict) -> None:
+        self.model, self.cache, self.cache_kw = model, cache, cache_kw
+        self.baseline_ids, self.memo = baseline_ids, memo
+
+    def __call__(self, input_ids: Any, scores: Any, candidates: list[list[int]]) -> list[float]:
+        """The summed log-probability of each candidate's tokens after the sequence so far, whose next-token
+        logits are `scores`."""
+        length = self.cache.get_seq_length()
+        if length != input_ids.shape[1]:
+            raise RuntimeError(f"the cache holds {length} tokens, the sequence {input_ids.shape[1]}")
+        return [self._score(scores[0].float(), ids, length) for ids in candidates]
+
+    def baseline(self, candidates: list[list[int]]) -> list[float]:
+        """The same, after the task-free prompt."""
+        key = tuple(self.baseline_ids)
+        missing = [c for c in candidates if (key, tuple(c)) not in self.memo]
+        if missing:
+            import torch
+            import transformers
+
+            own = _CacheScorer(self.model, transformers.DynamicCache(config=self.model.config), self.cache_kw, [], {})
+            last = own._forward(torch.tensor([self.baseline_ids]), own.cache)[0, -1]
+            for c in missing:
+                self.memo[key, tuple(c)] = own._score(last, c, len(self.baseline_ids))
+        return [self.memo[key, tuple(c)] for c in candidates]
+
+    def _cropped(self, length: int) -> Any:
+        self.cache.crop(length - self.cache.get_seq_length())
+        return self.cache
+
+    def _forward(self, ids: Any, cache: Any) -> Any:
+        import torch
+
+        with torch.inference_mode():
+            return self.model(input_ids=ids, use_cache=True, **{self.cache_kw: cache}).logits.float()
+
+    def _score(self, last: Any, ids: list[int], length: int) -> float:
+        """log P(ids) given the logits `last` after `length` cached tokens; the cache is left as it was."""
+        import torch
+
+        total = float(last.log_softmax(-1)[ids[0]])
+        if len(ids) > 1:
+            logits = self._forward(torch.tensor([ids[:-1]]), self.cache)[0]
+            self._cropped(length)
+            total += float(logits.log_softmax(-1)[torch.arange(len(ids) - 1), torch.tensor(ids[1:])].sum())
+        return total
 
 
 class _StopOnStrings:
