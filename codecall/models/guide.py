@@ -48,7 +48,8 @@ import ast
 import json
 import keyword
 import re
-from collections.abc import Sequence
+import typing
+from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 from codecall.extract import assigned_names
@@ -76,7 +77,7 @@ any_dict: "{{" (STR ": " any_value (", " STR ": " any_value)*)? "}}"
 
 def line_grammar(
     tools: Sequence[Tool],
-    names: Sequence[str],
+    names: Mapping[str, Tool | None] | Sequence[str],
     *,
     result: str,
     answer: str | None,
@@ -85,34 +86,78 @@ def line_grammar(
     must_use: Sequence[str] = (),
 ) -> str:
     """The Lark grammar of the next line: `RESULT = TOOL(ARGS)` (when `tools` is not empty), or the
-    reply's last line `final_answer(ANSWER)` (when `answer` is given). `names` are the names arguments may
-    use; `numbers` and `strings`, when given, are the only number and string literals allowed; with
-    `must_use`, a call passes one of those names (unless no tool has a required parameter to take it)."""
+    reply's last line `final_answer(ANSWER)` (when `answer` is given).
+
+    `names` are the names arguments may use, each mapped to the tool whose result it holds (None for a
+    sandbox variable): a parameter takes a result only of its type, and a one-parameter tool never its own
+    result (`capital_of(capital_of(...))` is a loop, not a plan). `numbers` and `strings`, when given, are
+    the only number and string literals allowed. With `must_use`, a call passes one of those names; the
+    tools that cannot are left out; when none can, the reply ends if `answer` is given, else any call goes."""
     if not tools and answer is None:
         raise ValueError("a line needs a tool to call or an answer to give")
+    sources = dict(names) if isinstance(names, Mapping) else dict.fromkeys(names)
     rules: list[str] = []
     starts = []
-    refs = _names_rule(names)
+    refs = _Refs(sources)
+    calls = [_call_rule(t, f"p_{i}", rules, refs, must_use) for i, t in enumerate(tools)] if must_use else []
+    if must_use and not any(calls) and answer is not None:
+        tools = []  # nothing can build on the results: the reply ends
     if tools:
-        argument_rules: list[str] = []
-        calls = [_call_rule(t, f"p_{i}", argument_rules, bool(refs), must=True) for i, t in enumerate(tools)]
-        if must_use and any(calls):
-            argument_rules.append(_names_rule(must_use).replace("ref:", "must_ref:", 1))
-        else:
-            argument_rules = []
-            calls = [_call_rule(t, f"p_{i}", argument_rules, bool(refs)) for i, t in enumerate(tools)]
-        rules += argument_rules
+        if not any(calls):
+            rules, refs = [], _Refs(sources)
+            calls = [_call_rule(t, f"p_{i}", rules, refs) for i, t in enumerate(tools)]
         starts.append("call_line")
         rules.append(f'call_line: {json.dumps(f"{result} = ")} call "\\n"')
         rules.append("call: " + " | ".join(f"call_{i}" for i, c in enumerate(calls) if c))
         rules += [f"call_{i}: {c}" for i, c in enumerate(calls) if c]
+        rules += refs.rules()
     if answer is not None:
         starts.append("final_line")
         rules.append(f"final_line: {json.dumps(f'final_answer({answer})')}")
-    if refs:
-        rules.append(refs)
-    rules.append(_VALUE_RULES.format(refs=" | ref" if refs else ""))
+    rules.append(_VALUE_RULES.format(refs=""))
     return "\n".join([f"start: {' | '.join(starts)}", *rules, _lexemes(numbers, strings)])
+
+
+class _Refs:
+    """The grammar rules naming the earlier names a parameter may take: those of a fitting type."""
+
+    def __init__(self, sources: Mapping[str, Tool | None]) -> None:
+        self.sources = {n: t for n, t in sources.items() if n.isidentifier() and not keyword.iskeyword(n)}
+        self._rules: dict[str, str] = {}  # alternatives -> rule name
+
+    def rule(self, tool: Tool, schema: dict[str, Any], among: Sequence[str] | None = None) -> str | None:
+        """A rule matching the names (of `among`, else all) that `tool` may take for a parameter of `schema`."""
+        one_parameter = len(tool.parameters.get("required") or []) == 1
+        pool = [n for n in (self.sources if among is None else among) if n in self.sources]
+        usable = sorted(n for n in pool if _fits(self.sources[n], schema)
+                        and not (one_parameter and self.sources[n] is tool))  # fmt: skip
+        if not usable:
+            return None
+        body = " | ".join(map(json.dumps, usable))
+        return self._rules.setdefault(body, f"ref_{len(self._rules)}")
+
+    def rules(self) -> list[str]:
+        return [f"{name}: {body}" for body, name in self._rules.items()]
+
+
+def _takes_one(tool: Tool, sources: Mapping[str, Tool | None], names: Sequence[str]) -> bool:
+    """Whether a required parameter of `tool` can take one of `names` (by type, and not its own result)."""
+    props = tool.parameters.get("properties") or {}
+    refs = _Refs(sources)
+    return any(refs.rule(tool, props.get(p, {}), names) for p in tool.parameters.get("required") or [])
+
+
+_JSON_TYPES = {str: "string", int: "integer", float: "number", bool: "boolean", list: "array", tuple: "array",
+               dict: "object"}  # fmt: skip
+
+
+def _fits(source: Tool | None, schema: dict[str, Any]) -> bool:
+    """Whether a result of `source` (None: of unknown type) may be passed where `schema` is expected."""
+    if source is None or not isinstance(schema.get("type"), str):
+        return True
+    annotation = source.signature.return_annotation
+    kind = _JSON_TYPES.get(typing.get_origin(annotation) or annotation)
+    return kind is None or kind == schema["type"] or {kind, schema["type"]} <= {"integer", "number"}
 
 
 def _expression_grammar(names: Sequence[str], *, calls_left: int, need_line: bool, numbers: Sequence[str]) -> str:
@@ -211,9 +256,9 @@ def _names_rule(names: Sequence[str]) -> str:
     return f"ref: {' | '.join(json.dumps(n) for n in usable)}" if usable else ""
 
 
-def _call_rule(tool: Tool, prefix: str, rules: list[str], refs: bool, must: bool = False) -> str | None:
-    """`"add(" arg ", " arg ")"` for `tool`, appending each parameter's value rule to `rules`; with `must`,
-    one required argument is a `must_ref` name (None when the tool has no required parameter to take it).
+def _call_rule(tool: Tool, prefix: str, rules: list[str], refs: _Refs, must_use: Sequence[str] = ()) -> str | None:
+    """`"add(" arg ", " arg ")"` for `tool`, appending each parameter's value rule to `rules`; with
+    `must_use`, one required argument is one of those names (None when no parameter can take one).
 
     Required parameters are positional; optional ones follow as `name=value`, each may be left out. A tool
     whose parameters are all optional is offered its first one only (a leading comma would not parse).
@@ -221,22 +266,24 @@ def _call_rule(tool: Tool, prefix: str, rules: list[str], refs: bool, must: bool
     props: dict[str, Any] = tool.parameters.get("properties") or {}
     required = set(tool.parameters.get("required") or [])
     ordered = list(tool.signature.parameters) or list(props)
-    positional: list[str] = []
+    positional: list[tuple[str, str | None]] = []  # (the argument's rule, the rule of the names it must use)
     optional: list[str] = []
     for index, pname in enumerate(ordered):
         if pname not in required and not positional and index:
             break
-        rule = f"{prefix}_{index}"
-        value = _value_rule(props.get(pname, {}), f"{rule}_", rules)
-        rules.append(f"{rule}: {value} | ref" if refs else f"{rule}: {value}")
+        rule, schema = f"{prefix}_{index}", props.get(pname, {})
+        value = _value_rule(schema, f"{rule}_", rules)
+        ref = refs.rule(tool, schema)
+        rules.append(f"{rule}: {value} | {ref}" if ref else f"{rule}: {value}")
         if pname in required:
-            positional.append(rule)
+            positional.append((rule, refs.rule(tool, schema, must_use) if must_use else None))
         else:
             optional.append(f'("{", " if positional else ""}{pname}=" {rule})?')
-    if not must:
-        forms = [positional]
-    else:  # the same call with each required argument in turn being the name that must be used
-        forms = [[*positional[:i], "must_ref", *positional[i + 1 :]] for i in range(len(positional))]
+    plain = [rule for rule, _ in positional]
+    if not must_use:
+        forms = [plain]
+    else:  # the same call with each argument that can in turn being the name it must use
+        forms = [[*plain[:i], must, *plain[i + 1 :]] for i, (_, must) in enumerate(positional) if must]
         if not forms:
             return None
     calls = [" ".join([' ", " '.join(form), *optional]).strip() for form in forms]
@@ -343,6 +390,7 @@ class LineConstraint:
         self.numbers, self.strings = task_numbers(task), task_strings(task)
         self.seen = n_prompt  #: tokens of the sequence already fed to the matcher (or the prompt)
         self.results: list[str] = []  #: names this reply's lines defined, in order
+        self.made_by: dict[str, Tool | None] = {}  #: the tool whose result each name holds
         self.consumed: set[str] = set()  #: results a later call took as an argument
         self.used: set[float] = set()  #: numbers the calls have used (absolute values)
         self.texts: set[str] = set()  #: strings the calls have used
@@ -393,23 +441,27 @@ class LineConstraint:
             grammar = _expression_grammar([*self.names, *self.results], calls_left=0 if finishing else 1,
                                           need_line=not self.results, numbers=self.numbers)  # fmt: skip
         else:
-            finish = self._may_finish()
-            calling = not (finish and (wants or len(self.results) >= self.guide.max_calls))
-            tools = self._choose_tool(input_ids, scores) if calling else []
             unconsumed = [r for r in self.results if r not in self.consumed]
             answer = unconsumed[0] if len(unconsumed) == 1 else f"[{', '.join(unconsumed)}]"
-            # a call that takes no new item of a list the task gives builds on an earlier result
-            must_use = [] if self._unused_items() else unconsumed
-            grammar = line_grammar(tools, [*self.names, *self.results], result=result_name(len(self.results)),
+            # a call for the next item of a list the task gives is independent of the earlier results;
+            # any other call builds on one, and only tools that can take one are offered
+            parallel = self._unused_items()
+            names = {**dict.fromkeys(self.names), **({} if parallel else self.made_by)}
+            must_use = [] if parallel else unconsumed
+            able = [t for t in self.tools if not must_use or _takes_one(t, names, must_use)]
+            finish = self._may_finish()
+            calling = not (finish and (wants or not able or len(self.results) >= self.guide.max_calls))
+            tools = self._choose_tool(input_ids, scores, able or self.tools) if calling else []
+            grammar = line_grammar(tools, names, result=result_name(len(self.results)),
                                    answer=answer if finish else None, numbers=self._unused_numbers() or self.numbers,
-                                   strings=self.strings, must_use=must_use)  # fmt: skip
+                                   strings=self.strings, must_use=must_use if able else [])  # fmt: skip
         return llguidance.LLMatcher(self.guide.lltokenizer, llguidance.LLMatcher.grammar_from_lark(grammar))
 
-    def _choose_tool(self, input_ids: Any, scores: Any) -> list[Tool]:
+    def _choose_tool(self, input_ids: Any, scores: Any, offered: list[Tool]) -> list[Tool]:
         """The tools this call line may use: with a scorer, the best by the model's debiased likelihood of
         `resultN = NAME(` plus relevance to the task; otherwise all, and greedy decoding picks by the first
         tokens that differ (`add` over `multiply` on one token's evidence)."""
-        tools = [t for t in self.tools if self._fillable(t)] or self.tools
+        tools = [t for t in offered if self._fillable(t)] or offered
         if not self.prior or len(tools) == 1:
             return tools
         head = f"{result_name(len(self.results))} = "
@@ -446,6 +498,8 @@ class LineConstraint:
         """Record what a finished `NAME = ...` line defined and used."""
         statement = ast.parse(text).body[0]
         self.results += assigned_names(text)
+        called = statement.value.func.id if self.tools else None  # type: ignore[attr-defined]
+        self.made_by[self.results[-1]] = next((t for t in self.tools if t.name == called), None)
         for node in ast.walk(statement.value):  # type: ignore[attr-defined]  # an assignment, by the grammar
             if isinstance(node, ast.Name) and node.id in self.results:
                 self.consumed.add(node.id)
