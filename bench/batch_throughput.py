@@ -63,8 +63,10 @@ def main() -> None:
         paths = [Path(folder) / f"script_{i:03d}.py" for i in range(args.scripts)]
         for path in paths:
             path.write_text(SCRIPT)
-        print(f"{args.scripts} trivial scripts per measurement, {os.cpu_count()} CPUs (load {load}), "
-              f"backend {args.backend}\n")
+        print(
+            f"{args.scripts} trivial scripts per measurement, {os.cpu_count()} CPUs (load {load}), "
+            f"backend {args.backend}\n"
+        )
         print(f"{'-j':>3}  {'codecall run (scripts/s)':>24}  {'python -c (scripts/s)':>22}  {'ratio':>6}")
         for jobs in args.jobs:
             ours, plain = codecall_rate(paths, jobs, args.backend), python_rate(args.scripts, jobs)

@@ -1,6 +1,6 @@
 """The two boxes side by side in one run: cold start, warm-pool hand-out, warm round trip. Asserts nothing.
 
-  .venv/bin/python bench/boxes_bench.py [--repeat N]
+.venv/bin/python bench/boxes_bench.py [--repeat N]
 """
 
 from __future__ import annotations

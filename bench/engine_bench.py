@@ -94,9 +94,19 @@ def main() -> None:
           f"{generate / len(steps):.2f} s/step | |")  # fmt: skip
     out = ROOT / "bench" / "results" / "engine.json"
     out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps({"date": str(date.today()), "tokens_per_s": {"codecall": our_tps, "raw": raw_tps},
-                               "conversation_s": {"cache": with_cache, "no_cache": without},
-                               "engine_s": engine, "generate_s": generate, "steps": len(steps)}, indent=1))
+    out.write_text(
+        json.dumps(
+            {
+                "date": str(date.today()),
+                "tokens_per_s": {"codecall": our_tps, "raw": raw_tps},
+                "conversation_s": {"cache": with_cache, "no_cache": without},
+                "engine_s": engine,
+                "generate_s": generate,
+                "steps": len(steps),
+            },
+            indent=1,
+        )
+    )
     sys.stdout.flush()
 
 

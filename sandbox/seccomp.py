@@ -68,9 +68,7 @@ def install() -> list[str]:
             f.add_rule(seccomp.ERRNO(errno.EAFNOSUPPORT), "socket", seccomp.Arg(0, seccomp.EQ, family))
     # new user namespaces through clone flags are as dangerous as unshare
     clone_newuser = 0x10000000
-    f.add_rule(
-        seccomp.ERRNO(errno.EPERM), "clone", seccomp.Arg(0, seccomp.MASKED_EQ, clone_newuser, clone_newuser)
-    )
+    f.add_rule(seccomp.ERRNO(errno.EPERM), "clone", seccomp.Arg(0, seccomp.MASKED_EQ, clone_newuser, clone_newuser))
     # clone3 passes its flags in memory that seccomp cannot read: answer ENOSYS, so libc falls back
     # to clone, whose flags the rule above sees
     f.add_rule(seccomp.ERRNO(errno.ENOSYS), "clone3")

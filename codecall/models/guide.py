@@ -223,7 +223,7 @@ def task_strings(text: str, *, max_words: int = 3, max_cjk: int = 4) -> list[str
 _AND = r"(?:['\"”’」]?\s*(?:(?:,\s*)?(?:and|or)\b|和|与|及|以及|跟|、)\s*)"
 
 
-def _unused_items(task: str, texts: set[str], reach: int = 24) -> bool:
+def list_item_left(task: str, texts: set[str], reach: int = 24) -> bool:
     """Whether a string the calls used stands in a list of the task ("France and Italy") whose neighbour
     item (the text within `reach` characters across the conjunction) no call has used yet."""
     for text in texts:
@@ -391,6 +391,7 @@ class LineConstraint:
         self.seen = n_prompt  #: tokens of the sequence already fed to the matcher (or the prompt)
         self.results: list[str] = []  #: names this reply's lines defined, in order
         self.made_by: dict[str, Tool | None] = {}  #: the tool whose result each name holds
+        self.asked_at: dict[str, int] = {}  #: where in the task a result's literal arguments first appear
         self.consumed: set[str] = set()  #: results a later call took as an argument
         self.used: set[float] = set()  #: numbers the calls have used (absolute values)
         self.texts: set[str] = set()  #: strings the calls have used
@@ -422,12 +423,12 @@ class LineConstraint:
         every item of a list the calls took an item from ("France and Italy", "法国和德国")."""
         if len(self.results) >= self.guide.max_calls:
             return True
-        return bool(self.results) and not self._unused_numbers() and not self._unused_items()
+        return bool(self.results) and not self._unused_numbers() and not self._list_item_left()
 
-    def _unused_items(self) -> bool:
+    def _list_item_left(self) -> bool:
         """Whether a list in the task ("France and Italy", "8 乘 9 和 6 乘 7") has an item no call used."""
         numbers = {n for n in self.numbers if abs(float(n)) in self.used}
-        return bool(self.results) and _unused_items(self.task, self.texts | numbers)
+        return bool(self.results) and list_item_left(self.task, self.texts | numbers)
 
     def _line_matcher(self, input_ids: Any, scores: Any) -> Any:
         """The matcher of the line starting now. The model finishes when it may and wants to: its likeliest
@@ -442,10 +443,11 @@ class LineConstraint:
                                           need_line=not self.results, numbers=self.numbers)  # fmt: skip
         else:
             unconsumed = [r for r in self.results if r not in self.consumed]
-            answer = unconsumed[0] if len(unconsumed) == 1 else f"[{', '.join(unconsumed)}]"
+            ordered = sorted(unconsumed, key=lambda r: self.asked_at.get(r, len(self.task)))  # as the task asks
+            answer = unconsumed[0] if len(unconsumed) == 1 else f"[{', '.join(ordered)}]"
             # a call for the next item of a list the task gives is independent of the earlier results;
             # any other call builds on one, and only tools that can take one are offered
-            parallel = self._unused_items()
+            parallel = self._list_item_left()
             names = {**dict.fromkeys(self.names), **({} if parallel else self.made_by)}
             must_use = [] if parallel else unconsumed
             able = [t for t in self.tools if not must_use or _takes_one(t, names, must_use)]
@@ -500,10 +502,16 @@ class LineConstraint:
         self.results += assigned_names(text)
         called = statement.value.func.id if self.tools else None  # type: ignore[attr-defined]
         self.made_by[self.results[-1]] = next((t for t in self.tools if t.name == called), None)
+        literals = []
         for node in ast.walk(statement.value):  # type: ignore[attr-defined]  # an assignment, by the grammar
             if isinstance(node, ast.Name) and node.id in self.results:
                 self.consumed.add(node.id)
             elif isinstance(node, ast.Constant) and type(node.value) in (int, float):
                 self.used.add(abs(node.value))
+                literals.append(node.value)
             elif isinstance(node, ast.Constant) and isinstance(node.value, str):
                 self.texts.add(node.value)
+                literals.append(node.value)
+        places = [self.task.find(str(v)) for v in literals]
+        if any(p >= 0 for p in places):
+            self.asked_at[self.results[-1]] = min(p for p in places if p >= 0)

@@ -38,8 +38,7 @@ class BoxSpec:
     def boot_argv(self, python: str, package_root: str) -> list[str]:
         """The command that starts sandbox.boot inside the box with `python`."""
         bootstrap = (
-            f"import sys; sys.path.insert(0, {package_root!r}); "
-            "from sandbox.boot import main; main(sys.argv[1])"
+            f"import sys; sys.path.insert(0, {package_root!r}); from sandbox.boot import main; main(sys.argv[1])"
         )
         return [python, "-I", "-c", bootstrap, json.dumps(self.boot)]
 
