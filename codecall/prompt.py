@@ -72,6 +72,13 @@ def build_messages(
     ]
 
 
+def task_of(messages: list[dict[str, str]]) -> str:
+    """The task a conversation is about: its last task message, without the prefix and the examples' note."""
+    text = next((m["content"] for m in reversed(messages) if m["role"] == "user"
+                 and m["content"].startswith(TASK_PREFIX)), "")  # fmt: skip
+    return text.removeprefix(TASK_PREFIX).removesuffix(f"\n({EXAMPLE_TOOLS_NOTE})")
+
+
 def describe_variable(name: str, value: Any, *, head_rows: int = 3) -> str:
     """One bullet for the prompt: the name, its type, and for a DataFrame its shape, columns and head."""
     kind = type(value).__name__

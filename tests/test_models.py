@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import threading
 import time
@@ -11,8 +12,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from codecall.errors import ModelError
+from codecall.extract import extract_code
 from codecall.models import Generation, Model, OpenAICompatible, Transformers, resolve_model
 from codecall.models.transformers import cache_root
+from codecall.prompt import build_messages
+from codecall.tools import Tool
 
 MESSAGES = [
     {"role": "system", "content": "You are helpful."},
@@ -95,7 +99,7 @@ class _Server:
     """A small chat-completions server: key "secret", model "smol", and a switch to fail with 503."""
 
     def __init__(self, model: Transformers) -> None:
-        self.model, self.fail_next, self.requests = model, 0, 0
+        self.model, self.fail_next, self.requests, self.bodies = model, 0, 0, []
         owner = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -114,7 +118,12 @@ class _Server:
                 if owner.fail_next:
                     owner.fail_next -= 1
                     return self._send(503, {"error": {"message": "overloaded"}})
-                g = owner.model.generate(body["messages"], stop=body.get("stop"), max_new_tokens=body["max_tokens"])
+                owner.bodies.append(body)
+                grammar = (body.get("structured_outputs") or {}).get("grammar")
+                if grammar:  # as vLLM's llguidance backend does
+                    g = _generate_under_grammar(owner.model, body["messages"], grammar, body["max_tokens"])
+                else:
+                    g = owner.model.generate(body["messages"], stop=body.get("stop"), max_new_tokens=body["max_tokens"])
                 return self._send(
                     200,
                     {
@@ -141,6 +150,36 @@ class _Server:
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
+
+
+def _generate_under_grammar(model: Transformers, messages: list[dict], grammar: str, max_tokens: int) -> Generation:
+    """Greedy decoding masked by a Lark grammar through llguidance: a grammar-taking server's side."""
+    import llguidance
+    import llguidance.hf
+    import llguidance.torch
+    import torch
+
+    tok, vocab = model.tokenizer, model.model.config.vocab_size
+    matcher = llguidance.LLMatcher(llguidance.hf.from_tokenizer(tok, n_vocab=vocab),
+                                   llguidance.LLMatcher.grammar_from_lark(grammar))  # fmt: skip
+    bitmask = llguidance.torch.allocate_token_bitmask(1, vocab)
+    prompt = tok.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+    ids = tok(prompt, add_special_tokens=False, return_tensors="pt").input_ids
+    new: list[int] = []
+    with torch.inference_mode():
+        out = model.model(ids, use_cache=True)
+        while len(new) < max_tokens and not matcher.is_stopped():
+            logits = out.logits[:, -1]
+            llguidance.torch.fill_next_token_bitmask(matcher, bitmask, 0)
+            llguidance.torch.apply_token_bitmask_inplace(logits, bitmask)
+            token = int(logits.argmax())
+            if token == tok.eos_token_id:
+                break
+            matcher.consume_token(token)
+            new.append(token)
+            kw = model._cache_kw  # "cache" from transformers 5, "past_key_values" before
+            out = model.model(torch.tensor([[token]]), use_cache=True, **{kw: getattr(out, kw)})
+    return Generation(tok.decode(new), ids.shape[1], len(new), 0.0, "stop")
 
 
 @pytest.fixture(scope="module")
@@ -180,6 +219,28 @@ def test_http_transient_503_is_retried(server):
     with pytest.raises(ModelError, match="503: overloaded"):
         remote.generate(MESSAGES, max_new_tokens=3)
     server.fail_next = 0
+
+
+@pytest.mark.model
+def test_http_server_that_takes_a_grammar_keeps_the_reply_to_tool_calls(server):
+    def multiply(a: float, b: float) -> float:
+        """Multiply two numbers."""
+        return a * b
+
+    tools = [Tool.from_function(multiply)]
+    messages = build_messages("What is 12 times 9?", tools)
+    plain = OpenAICompatible(server.url, "smol", api_key="secret")
+    plain.generate(messages, max_new_tokens=5, tools=tools)
+    assert "structured_outputs" not in server.bodies[-1]  # off unless asked: most servers refuse the field
+    remote = OpenAICompatible(server.url, "smol", api_key="secret", grammar=True, timeout=300)
+    g = remote.generate(messages, max_new_tokens=60, tools=tools)
+    assert "structured_outputs" in server.bodies[-1]
+    code = extract_code(g.text)
+    assert code is not None, g.text
+    *calls, last = ast.parse(code).body
+    assert calls and all(c.value.func.id == "multiply" for c in calls), code
+    assert {ast.literal_eval(a) for a in calls[0].value.args} <= {12, 9}, code  # the task's numbers only
+    assert ast.unparse(last).startswith("final_answer("), code
 
 
 def test_http_connection_refused_is_retried_then_explained():

