@@ -20,7 +20,7 @@ from codecall.tools import Tool
 
 #: Chinese words -> English words that tool names and docstrings use for the same thing.
 GLOSSARY: dict[str, str] = {
-    "计算": "compute calculate", "加": "add sum plus", "相加": "add sum", "和": "sum add", "总和": "sum total",
+    "计算": "compute calculate", "加": "add sum plus", "相加": "add sum", "总和": "sum total",
     "减": "subtract minus difference", "差": "difference subtract", "乘": "multiply product times",
     "积": "product multiply", "除": "divide division quotient", "商": "quotient divide", "平方": "square power",
     "平方根": "square root sqrt", "开方": "square root sqrt", "幂": "power exponent", "次方": "power exponent",

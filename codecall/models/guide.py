@@ -57,6 +57,9 @@ from codecall.tools import Tool
 
 _RESULT = re.compile(r"result\d*")  #: the names a guided reply gives its results
 RELEVANCE_WEIGHT = 5.0  #: nats added to the likeliest-named tool's score for the tool most relevant to the task
+#: A tool at least this relevant to the task (the best scores 1) that the reply has not called, and that can
+#: take a result, keeps the reply going when the model would stop.
+PENDING_RELEVANCE = 0.5
 MAX_CALLS = 4  #: tool calls in one reply before only final_answer is allowed
 #: What a small model starts a line with when it would rather print, define or import: a result's name
 #: must not begin with these, or `def add...` comes out as a variable called `defadd`.
@@ -484,8 +487,17 @@ class LineConstraint:
             must_use = [] if parallel else unconsumed
             able = [t for t in self.tools if not must_use or _takes_one(t, names, must_use)]
             finish = self._may_finish()
-            calling = not (finish and (wants or not able or len(self.results) >= self.guide.max_calls))
-            tools = self._choose_tool(input_ids, scores, able or self.tools) if calling else []
+            # a tool the task asks for that this reply has not called, and that can take a result: the
+            # model's wish to stop early is overruled (it stops after `weather_in` when asked in Fahrenheit)
+            called = set(self.made_by.values())
+            pending = [t for t in able if t not in called and self._relevance(t) >= PENDING_RELEVANCE]
+            full = len(self.results) >= self.guide.max_calls
+            if finish and wants and not full and must_use and pending:
+                tools, finish = self._choose_tool(input_ids, scores, pending), False
+            elif finish and (wants or not able or full):
+                tools = []
+            else:
+                tools = self._choose_tool(input_ids, scores, able or self.tools)
             grammar = line_grammar(tools, names, result=result_name(len(self.results)),
                                    answer=answer if finish else None, numbers=self._unused_numbers() or self.numbers,
                                    strings=self.strings, must_use=must_use if able else [])  # fmt: skip
@@ -507,6 +519,10 @@ class LineConstraint:
         best = tools[max(range(len(totals)), key=totals.__getitem__)]
         self.chosen.append(best.name)
         return [best]
+
+    def _relevance(self, tool: Tool) -> float:
+        """The tool's relevance to the task, 0 to 1 (0 without a scorer or with a single tool)."""
+        return self.prior[self.tools.index(tool)] / RELEVANCE_WEIGHT if self.prior else 0.0
 
     def _fillable(self, tool: Tool) -> bool:
         """Whether the reply has something to pass to each required number parameter of `tool`: a number of
