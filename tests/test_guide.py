@@ -240,6 +240,36 @@ def test_bundled_model_calls_tool_without_and_with_list_parameter(model: Transfo
         assert ast.literal_eval(calls[0].args[0]) == [2, 4, 9]
 
 
+def weather_in(city: str) -> int:
+    """Return today's temperature in a city, in degrees Celsius."""
+    return {"rome": 24, "oslo": 3}[city.lower()]
+
+
+def celsius_to_fahrenheit(celsius: float) -> float:
+    """Convert a temperature from degrees Celsius to degrees Fahrenheit."""
+    return celsius * 9 / 5 + 32
+
+
+def capital_of(country: str) -> str:
+    """Return the capital city of a country."""
+    return {"france": "Paris", "italy": "Rome", "norway": "Oslo"}[country.lower()]
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    ("task", "expected", "calls"),
+    [
+        ("What is today's temperature in Rome, in Fahrenheit?", 75.2, 2),  # a result fed into another tool
+        ("What are the capitals of France and Italy?", ["Paris", "Rome"], 2),  # one call per item of a list
+        ("What is the capital of Norway?", "Oslo", 1),  # and no more calls than the task needs
+    ],
+)
+def test_bundled_model_chains_lists_and_stops(model: Transformers, task: str, expected: object, calls: int) -> None:
+    result = Agent(model, [weather_in, celsius_to_fahrenheit, capital_of], max_steps=2).run(task)
+    assert result.status == "answered" and result.answer == expected, result.steps[-1].code
+    assert result.steps[-1].code.count(" = ") == calls, result.steps[-1].code
+
+
 @pytest.mark.model
 def test_unguided_view_shares_weights_and_writes_freely(model: Transformers) -> None:
     plain = model.with_guide(False)
