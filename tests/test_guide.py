@@ -16,15 +16,9 @@ import pytest
 import torch
 
 from codecall.agent import Agent
-from codecall.models.guide import (
-    MAX_CALLS,
-    Guide,
-    line_grammar,
-    list_item_left,
-    result_name,
-    task_numbers,
-    task_strings,
-)
+from codecall.models.grammar import line_grammar
+from codecall.models.guide import MAX_CALLS, Guide, result_name
+from codecall.models.literals import list_item_left, spelled_numbers, task_numbers, task_strings
 from codecall.models.transformers import Transformers
 from codecall.prompt import CODE_PREFILL, CODE_STOP, build_messages
 from codecall.tools import Tool
@@ -184,6 +178,9 @@ def test_task_numbers_and_strings() -> None:
     assert task_numbers("What is 17 + 25, minus -3 and 1.75?") == ["17", "25", "-3", "1.75"]
     assert task_numbers("Is the 7th Fibonacci number a prime?") == ["7"]
     assert task_numbers("Days between 2024-01-01 and 2024-03-01 in room A4") == []  # dates and codes are text
+    assert task_numbers("It costs $1,500.50, or 2,000 in 3 parts") == ["1500.50", "2000", "3"]
+    assert spelled_numbers("Double 5, then take half of ten") == ["10", "2"]  # may be used, need not
+    assert spelled_numbers("把 3 小时换算成分钟, 再算平方") == ["2"] and spelled_numbers("What is 17 + 25?") == []
     strings = task_strings("How many apples are in 'the big box', and in New York?")
     assert {"the big box", "apples", "apple", "New York"} <= set(strings)
     assert "box', and" not in strings and "" not in strings

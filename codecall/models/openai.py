@@ -15,7 +15,7 @@ from typing import Any
 
 from codecall.errors import ModelError
 from codecall.models.base import Generation, Model, cut_at_stop
-from codecall.models.guide import reply_grammar
+from codecall.models.grammar import reply_grammar
 from codecall.prompt import task_of
 from codecall.tools import Tool
 
