@@ -137,7 +137,6 @@ class LineConstraint:
         self.used: set[float] = set()  #: numbers the calls have used (absolute values)
         self.texts: set[str] = set()  #: strings the calls have used
         self.task = task
-        self.chosen: list[str] = []  #: the tool each call line was given, when a scorer chose it
         self.line: list[int] = []  #: tokens of the current line
         self.matcher: Any = None  #: the current line's matcher; None between lines
         self.bitmask = llguidance.torch.allocate_token_bitmask(1, guide.vocab_size)
@@ -224,9 +223,7 @@ class LineConstraint:
         bias = self.scorer.baseline(candidates)  # type: ignore[union-attr]
         prior = [self.prior[self.tools.index(t)] for t in tools]
         totals = [lp - b + p for lp, b, p in zip(likelihood, bias, prior, strict=True)]
-        best = tools[max(range(len(totals)), key=totals.__getitem__)]
-        self.chosen.append(best.name)
-        return [best]
+        return [tools[max(range(len(totals)), key=totals.__getitem__)]]
 
     def _relevance(self, tool: Tool) -> float:
         """The tool's relevance to the task, 0 to 1 (0 without a scorer or with a single tool)."""

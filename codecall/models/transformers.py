@@ -248,20 +248,18 @@ class _CacheScorer:
             import transformers
 
             own = _CacheScorer(self.model, transformers.DynamicCache(config=self.model.config), self.cache_kw, [], {})
-            last = own._forward(torch.tensor([self.baseline_ids]), own.cache)[0, -1]
+            last = own._forward(torch.tensor([self.baseline_ids]), last_only=True)[0, -1]
             for c in missing:
                 self.memo[key, tuple(c)] = own._score(last, c, len(self.baseline_ids))
         return [self.memo[key, tuple(c)] for c in candidates]
 
-    def _cropped(self, length: int) -> Any:
-        self.cache.crop(length - self.cache.get_seq_length())
-        return self.cache
-
-    def _forward(self, ids: Any, cache: Any) -> Any:
+    def _forward(self, ids: Any, *, last_only: bool = False) -> Any:
+        """The logits after each of `ids` (or the last only), read onto the cache."""
         import torch
 
+        keep = {"logits_to_keep": 1} if last_only else {}
         with torch.inference_mode():
-            return self.model(input_ids=ids, use_cache=True, **{self.cache_kw: cache}).logits.float()
+            return self.model(input_ids=ids, use_cache=True, **{self.cache_kw: self.cache}, **keep).logits.float()
 
     def _score(self, last: Any, ids: list[int], length: int) -> float:
         """log P(ids) given the logits `last` after `length` cached tokens; the cache is left as it was."""
@@ -269,8 +267,8 @@ class _CacheScorer:
 
         total = float(last.log_softmax(-1)[ids[0]])
         if len(ids) > 1:
-            logits = self._forward(torch.tensor([ids[:-1]]), self.cache)[0]
-            self._cropped(length)
+            logits = self._forward(torch.tensor([ids[:-1]]))[0]
+            self.cache.crop(length - self.cache.get_seq_length())
             total += float(logits.log_softmax(-1)[torch.arange(len(ids) - 1), torch.tensor(ids[1:])].sum())
         return total
 
