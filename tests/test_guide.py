@@ -181,6 +181,7 @@ def test_task_numbers_and_strings() -> None:
     assert task_numbers("It costs $1,500.50, or 2,000 in 3 parts") == ["1500.50", "2000", "3"]
     assert spelled_numbers("Double 5, then take half of ten") == ["10", "2"]  # may be used, need not
     assert spelled_numbers("把 3 小时换算成分钟, 再算平方") == ["2"] and spelled_numbers("What is 17 + 25?") == []
+    assert spelled_numbers("一个苹果和日本的人口加起来是多少百万?") == []  # counting words, not numbers
     strings = task_strings("How many apples are in 'the big box', and in New York?")
     assert {"the big box", "apples", "apple", "New York"} <= set(strings)
     assert "box', and" not in strings and "" not in strings

@@ -198,7 +198,7 @@ class LineConstraint:
             called = set(self.made_by.values())
             pending = [t for t in able if t not in called and self._relevance(t) >= PENDING_RELEVANCE]
             full = len(self.results) >= self.guide.max_calls
-            if finish and wants and not full and must_use and pending:
+            if finish and not full and must_use and pending:
                 tools, finish = self._choose_tool(input_ids, scores, pending), False
             elif finish and (wants or not able or full):
                 tools = []

@@ -16,18 +16,18 @@ def task_numbers(text: str) -> list[str]:
     return list(dict.fromkeys(n if "." in n else str(int(n)) for n in (f.replace(",", "") for f in found)))
 
 
-#: Numbers a task says in words. A call may use them (`multiply(5, 2)` for "double 5"); none has to.
+#: Numbers a task says in words. A call may use them (`multiply(5, 2)` for "double 5"); none has to. Not
+#: "one" or Chinese numerals: "一个苹果" is "an apple", "百万" is "millions", neither a number to pass.
 _SPELLED = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
     "eleven": 11, "twelve": 12, "dozen": 12, "twenty": 20, "hundred": 100, "thousand": 1000, "million": 1000000,
     "double": 2, "twice": 2, "half": 2, "square": 2, "squared": 2, "triple": 3, "cube": 3, "cubed": 3,
-    "percent": 100, "%": 100, "minutes": 60, "hours": 60, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
-    "六": 6, "七": 7, "八": 8, "九": 9, "十": 10, "百": 100, "千": 1000, "万": 10000, "半": 2, "平方": 2, "立方": 3,
+    "percent": 100, "%": 100, "minutes": 60, "hours": 60, "两": 2, "半": 2, "平方": 2, "立方": 3,
 }  # fmt: skip
 
 
 def spelled_numbers(text: str) -> list[str]:
-    """The numbers `_SPELLED` finds in a task's words (English by whole word, Chinese by character)."""
+    """The numbers `_SPELLED` finds in a task's words (English by whole word, Chinese by substring)."""
     words = set(re.findall(r"[a-z]+|%", text.lower()))
     found = [n for w, n in _SPELLED.items() if (w in words if w.isascii() else w in text)]
     return list(dict.fromkeys(str(n) for n in found))
