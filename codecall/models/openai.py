@@ -32,7 +32,7 @@ class OpenAICompatible(Model):
     exponential backoff (honouring Retry-After); 401/403 and 404 fail at once with a `ModelError` that says
     what to fix.
 
-    `grammar=True` sends, on a turn with tools, a Lark grammar of the whole reply (`guide.reply_grammar`)
+    `grammar=True` sends, on a turn with tools, a Lark grammar of the whole reply (`grammar.reply_grammar`)
     as `structured_outputs.grammar`: vLLM (0.12+) run with its llguidance backend
     (`--structured-outputs-config.backend guidance`) then keeps the reply to calls of the tools. Off by
     default: other servers, OpenAI's own included, refuse the unknown field.
