@@ -72,11 +72,25 @@ def build_messages(
     ]
 
 
+def _task_index(messages: list[dict[str, str]]) -> int | None:
+    """Where a conversation's task is: its last user message that states one."""
+    found = [i for i, m in enumerate(messages) if m["role"] == "user" and m["content"].startswith(TASK_PREFIX)]
+    return found[-1] if found else None
+
+
 def task_of(messages: list[dict[str, str]]) -> str:
     """The task a conversation is about: its last task message, without the prefix and the examples' note."""
-    text = next((m["content"] for m in reversed(messages) if m["role"] == "user"
-                 and m["content"].startswith(TASK_PREFIX)), "")  # fmt: skip
+    at = _task_index(messages)
+    text = "" if at is None else messages[at]["content"]
     return text.removeprefix(TASK_PREFIX).removesuffix(f"\n({EXAMPLE_TOOLS_NOTE})")
+
+
+def task_free(messages: list[dict[str, str]]) -> list[dict[str, str]]:
+    """The conversation up to its task, with a task that says nothing ("N/A"), and a started reply kept: what
+    a model writes after it is its bias rather than an answer."""
+    at = _task_index(messages)
+    free = [*messages[: len(messages) if at is None else at], {"role": "user", "content": f"{TASK_PREFIX}N/A"}]
+    return free + messages[-1:] if messages and messages[-1]["role"] == "assistant" else free
 
 
 def describe_variable(name: str, value: Any, *, head_rows: int = 3) -> str:

@@ -56,6 +56,7 @@ from typing import Any, Protocol
 from codecall.extract import assigned_names
 from codecall.models.grammar import can_take, expression_grammar, line_grammar
 from codecall.models.literals import list_item_left, spelled_numbers, task_numbers, task_strings
+from codecall.retrieve import relevance
 from codecall.tools import Tool
 
 _RESULT = re.compile(r"result\d*")  #: the names a guided reply gives its results
@@ -121,10 +122,9 @@ class LineConstraint:
     ) -> None:
         import llguidance.torch
 
-        from codecall.retrieve import relevance
-
         self.guide, self.tools, self.scorer = guide, tools, scorer
-        self.prior = [RELEVANCE_WEIGHT * r for r in relevance(task, tools)] if scorer and len(tools) > 1 else []
+        #: each tool's relevance to the task, 0 to 1 (none without a scorer or with a single tool)
+        self.relevance = dict(zip(tools, relevance(task, tools), strict=True)) if scorer and len(tools) > 1 else {}
         # an earlier step's results are rewritten by this reply, not referred to
         self.names = [n for n in names if not _RESULT.fullmatch(n)]
         self.numbers, self.strings = task_numbers(task), task_strings(task)
@@ -196,7 +196,7 @@ class LineConstraint:
             # a tool the task asks for that this reply has not called, and that can take a result: the
             # model's wish to stop early is overruled (it stops after `weather_in` when asked in Fahrenheit)
             called = set(self.made_by.values())
-            pending = [t for t in able if t not in called and self._relevance(t) >= PENDING_RELEVANCE]
+            pending = [t for t in able if t not in called and self.relevance.get(t, 0.0) >= PENDING_RELEVANCE]
             full = len(self.results) >= self.guide.max_calls
             if finish and not full and must_use and pending:
                 tools, finish = self._choose_tool(input_ids, scores, pending), False
@@ -215,19 +215,16 @@ class LineConstraint:
         `resultN = NAME(` plus relevance to the task; otherwise all, and greedy decoding picks by the first
         tokens that differ (`add` over `multiply` on one token's evidence)."""
         tools = [t for t in offered if self._fillable(t)] or offered
-        if not self.prior or len(tools) == 1:
+        if not self.relevance or len(tools) == 1:
             return tools
         head = f"{result_name(len(self.results))} = "
         candidates = [self.guide.tokenizer.encode(f"{head}{t.name}(", add_special_tokens=False) for t in tools]
-        likelihood = self.scorer(input_ids, scores, candidates)  # type: ignore[misc]  # prior needs a scorer
+        likelihood = self.scorer(input_ids, scores, candidates)  # type: ignore[misc]  # relevance needs a scorer
         bias = self.scorer.baseline(candidates)  # type: ignore[union-attr]
-        prior = [self.prior[self.tools.index(t)] for t in tools]
-        totals = [lp - b + p for lp, b, p in zip(likelihood, bias, prior, strict=True)]
+        totals = [
+            lp - b + RELEVANCE_WEIGHT * self.relevance[t] for lp, b, t in zip(likelihood, bias, tools, strict=True)
+        ]
         return [tools[max(range(len(totals)), key=totals.__getitem__)]]
-
-    def _relevance(self, tool: Tool) -> float:
-        """The tool's relevance to the task, 0 to 1 (0 without a scorer or with a single tool)."""
-        return self.prior[self.tools.index(tool)] / RELEVANCE_WEIGHT if self.prior else 0.0
 
     def _fillable(self, tool: Tool) -> bool:
         """Whether the reply has something to pass to each required number parameter of `tool`: a number of

