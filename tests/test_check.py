@@ -1,8 +1,7 @@
-"""The static checker: each rule with a refusing and an accepting case, messages, speed."""
+"""The static checker: each rule with a refusing and an accepting case, and its messages
+(its speed is measured in bench/policy_bench.py, not asserted here)."""
 
 from __future__ import annotations
-
-import time
 
 import pytest
 
@@ -97,11 +96,3 @@ def test_extra_denied_attributes() -> None:
     policy = Policy(extra_denied_attributes=frozenset({"secret_attr"}))
     assert check("obj.secret_attr", policy)[0].rule == "dangerous-attribute"
 
-
-def test_fast_for_a_20_line_cell() -> None:
-    cell = "\n".join(f"x{i} = [v.real for v in range({i}) if v % 2]  # line {i}" for i in range(20))
-    check(cell)
-    start = time.perf_counter()
-    for _ in range(50):
-        check(cell)
-    assert (time.perf_counter() - start) / 50 < 0.001

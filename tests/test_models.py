@@ -5,7 +5,6 @@ from __future__ import annotations
 import ast
 import json
 import threading
-import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -245,7 +244,5 @@ def test_http_server_that_takes_a_grammar_keeps_the_reply_to_tool_calls(server):
 
 def test_http_connection_refused_is_retried_then_explained():
     remote = OpenAICompatible("http://127.0.0.1:9/v1", "smol", max_retries=1, backoff_s=0.05, timeout=2)
-    started = time.perf_counter()
     with pytest.raises(ModelError, match="no answer after 2 attempts.*server running"):
         remote.generate(MESSAGES)
-    assert time.perf_counter() - started < 5
