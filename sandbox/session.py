@@ -226,11 +226,12 @@ class Session:
             execution.error = ErrorInfo(**result["error"])
         elif reply.kernel_error:
             execution.error = ErrorInfo(**reply.kernel_error)
-        if reply.timed_out:
+        if reply.timed_out:  # only the host's own interrupt is a timeout; code raising KeyboardInterrupt is an error
             execution.status = "timeout"
             execution.notice = f"interrupted at the time limit of {timeout:g} s; the session keeps its state"
-            if execution.error is None:
-                execution.error = ErrorInfo("TimeoutError", f"the step ran longer than {timeout:g} s")
+            where = execution.error or ErrorInfo("", "")
+            execution.error = ErrorInfo("TimeoutError", f"the step ran longer than {timeout:g} s and was interrupted",
+                                        where.traceback, where.line)  # fmt: skip
         elif reply.result is None and not reply.died:
             execution.error = execution.error or ErrorInfo("SandboxError", "the sandbox gave no result")
         return execution

@@ -99,6 +99,13 @@ def test_infinite_loop_times_out_and_state_survives(session: Session) -> None:
     assert result.status == "timeout"
     assert "keeps its state" in result.notice
     assert session.execute("kept").value == "still here"
+    assert result.error.type == "TimeoutError" and result.error.line == 2
+
+
+def test_code_raising_keyboard_interrupt_is_an_error_not_a_timeout(session: Session) -> None:
+    result = session.execute("x = 1\nraise KeyboardInterrupt('by hand')")
+    assert result.status == "error" and result.notice is None
+    assert (result.error.type, result.error.message, result.error.line) == ("KeyboardInterrupt", "by hand", 2)
 
 
 def test_figures_come_back_as_image_files(session: Session) -> None:
