@@ -124,6 +124,9 @@ def cmd_dabench(args: argparse.Namespace) -> int:
 
     data_dir = args.data_dir or dabench.DEFAULT_DATA_DIR
     questions = dabench.load_questions(data_dir)
+    if args.split:
+        half = dabench.load_split(args.split)
+        questions = [q for q in questions if q.id in half]
     if args.reference:
         code = dabench.load_reference(args.reference)
         questions = [q for q in questions if q.id in code]
@@ -147,7 +150,8 @@ def cmd_dabench(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({"summary": summary, "model": model.name}), flush=True)
         return 0
-    print(f"\nDABench dev, model {model.name}: accuracy (a question is right when all its @name[value] are)")
+    title = f"DABench dev ({args.split} half)" if args.split else "DABench dev"
+    print(f"\n{title}, model {model.name}: accuracy (a question is right when all its @name[value] are)")
     for group in (*dabench.LEVELS, "overall"):
         row = summary[group]
         accuracy = "-" if row["accuracy"] is None else f"{row['accuracy']:.1%}"
@@ -325,6 +329,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="N questions spread evenly over the file (many tables, all levels)")  # fmt: skip
     bench.add_argument("--ids", metavar="ID,ID,...", help="only these question ids")
     bench.add_argument("--level", choices=["easy", "medium", "hard"], help="only this level")
+    bench.add_argument("--split", choices=["dev", "test"],
+                       help="only this half of the questions (examples/dabench_split.json: halved by level; "
+                       "tune on dev, report test)")  # fmt: skip
     bench.add_argument("--max-steps", type=int, default=5, help="model turns per question (default 5)")
     bench.add_argument("-j", "--jobs", type=int, default=1,
                        help="questions at a time over a warm pool of sandboxes (a local model still generates "

@@ -18,6 +18,7 @@ with `@name[value]` pairs. The scorer follows the data's README; its rules, and 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import re
@@ -36,6 +37,9 @@ from codecall.result import Result
 from sandbox import Limits, WarmPool
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "dabench"
+#: The dev/test halves of the questions (`make_split`), fixed before anything was tuned on them.
+SPLIT_FILE = Path(__file__).resolve().parents[1] / "examples" / "dabench_split.json"
+SPLITS = ("dev", "test")
 LEVELS = ("easy", "medium", "hard")
 PAIR = re.compile(r"@(\w+)\[(.*?)\]", re.DOTALL)
 NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
@@ -248,6 +252,29 @@ def select(
     if sample and sample < len(chosen):
         chosen = [chosen[i * len(chosen) // sample] for i in range(sample)]
     return chosen[:limit] if limit else chosen
+
+
+def make_split(questions: Iterable[tuple[int, str]]) -> dict[str, dict[str, list[int]]]:
+    """Halve (id, level) pairs level by level: within a level, ids ordered by the SHA-256 of their decimal
+    text, the first half is dev and the rest (the larger half of an odd count) is test. Deterministic, and
+    blind to everything but the id."""
+    by_level: dict[str, list[int]] = {level: [] for level in LEVELS}
+    for id_, level in questions:
+        by_level[level].append(id_)
+    split: dict[str, dict[str, list[int]]] = {name: {} for name in SPLITS}
+    for level, ids in by_level.items():
+        ordered = sorted(ids, key=lambda i: hashlib.sha256(str(i).encode()).hexdigest())
+        half = len(ordered) // 2
+        split["dev"][level], split["test"][level] = sorted(ordered[:half]), sorted(ordered[half:])
+    return split
+
+
+def load_split(name: str, path: str | Path = SPLIT_FILE) -> set[int]:
+    """The question ids of one half ("dev" or "test") of the committed split."""
+    if name not in SPLITS:
+        raise ValueError(f"unknown split {name!r} (choose from: {', '.join(SPLITS)})")
+    halves = json.loads(Path(path).read_text(encoding="utf-8"))
+    return {id_ for ids in halves[name].values() for id_ in ids}
 
 
 def outcome_json(outcome: Outcome) -> dict[str, Any]:

@@ -4,7 +4,6 @@ reference-code model (canned code, not a language model)."""
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -15,11 +14,9 @@ from codecall.models import Scripted
 
 REPO = Path(__file__).resolve().parent.parent
 REFERENCE = REPO / "examples" / "dabench_reference.jsonl"
-#: The data sits in shared/ beside the repository (CI lays it there: there these tests never skip).
-needs_data = pytest.mark.skipif(
-    not dabench.DEFAULT_DATA_DIR.is_dir() and not os.environ.get("CI"),
-    reason="the DABench data (../shared/data/dabench) is not beside this checkout",
-)
+#: A subset of the DABench dev split shipped with the tests (23 questions over 4 tables, all levels), so these
+#: tests run on any clone; the full set stays outside the repository (dabench.DEFAULT_DATA_DIR).
+DATA = Path(__file__).resolve().parent / "data" / "dabench"
 
 
 @pytest.mark.parametrize(
@@ -79,42 +76,75 @@ def test_summary_by_level() -> None:
     assert summary["overall"]["accuracy"] == round(2 / 3, 4) and summary["formatted"] == 2
 
 
-@needs_data
 def test_questions_load_with_their_labels_and_tables() -> None:
-    questions = dabench.load_questions()
-    assert len(questions) == 257 and {q.level for q in questions} == set(dabench.LEVELS)
+    questions = dabench.load_questions(DATA)
+    assert len(questions) == 23 and {q.level for q in questions} == set(dabench.LEVELS)
     first = questions[0]
     assert first.answers == [("mean_fare", "34.65")] and "@mean_fare[" in first.task
-    assert len(dabench.load_table(dabench.DEFAULT_DATA_DIR, first.file_name)) > 0
-    spread = dabench.select(questions, sample=20)
-    assert len(spread) == 20 and {q.level for q in spread} == set(dabench.LEVELS)
+    assert len(dabench.load_table(DATA, first.file_name)) == 715
+    spread = dabench.select(questions, sample=5)  # evenly over the file: many tables, all levels
+    assert [q.id for q in spread] == [0, 8, 59, 117, 723] and {q.level for q in spread} == set(dabench.LEVELS)
+    assert [q.id for q in dabench.select(questions, level="hard", limit=2)] == [7, 118]
 
 
-@needs_data
 def test_reference_code_scores_through_the_real_sandbox() -> None:
-    questions = dabench.select(dabench.load_questions(), ids=[0, 6, 56, 144, 722])
+    questions = dabench.select(dabench.load_questions(DATA), ids=[0, 6, 56, 117, 722])
     model = dabench.reference_model(dabench.load_reference(REFERENCE), questions)
-    outcomes = dabench.evaluate(questions, model, jobs=2)
-    assert [o.id for o in outcomes] == [0, 6, 56, 144, 722]
+    outcomes = dabench.evaluate(questions, model, data_dir=DATA, jobs=2)
+    assert [o.id for o in outcomes] == [0, 6, 56, 117, 722]
     assert all(o.correct and o.status == "answered" for o in outcomes), outcomes
 
 
-@needs_data
 def test_a_wrong_or_unformatted_answer_scores_zero() -> None:
-    (question,) = dabench.select(dabench.load_questions(), ids=[0])
+    (question,) = dabench.select(dabench.load_questions(DATA), ids=[0])
     wrong = Scripted(["```python\nfinal_answer(f\"@mean_fare[{df['Fare'].median():.2f}]\")\n```"])
-    (outcome,) = dabench.evaluate([question], wrong)
+    (outcome,) = dabench.evaluate([question], wrong, data_dir=DATA)
     assert not outcome.correct and outcome.pairs_right == 0 and outcome.response.startswith("@mean_fare[")
     bare = Scripted(["```python\nfinal_answer(round(df['Fare'].mean(), 2))\n```"])
-    (outcome,) = dabench.evaluate([question], bare)
+    (outcome,) = dabench.evaluate([question], bare, data_dir=DATA)
     assert outcome.response == "34.65" and not outcome.correct
 
 
-@needs_data
 def test_cli_reference_run_as_json(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["dabench", "--reference", str(REFERENCE), "--ids", "0,5,118", "--json"]) == 0
+    assert main(["dabench", "--reference", str(REFERENCE), "--data-dir", str(DATA), "--ids", "0,5,118", "--json"]) == 0
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert sorted(row["id"] for row in rows[:-1]) == [0, 5, 118] and all(row["correct"] for row in rows[:-1])
     summary = rows[-1]["summary"]
     assert summary["overall"] == {"questions": 3, "correct": 3, "accuracy": 1.0}
     assert summary["easy"]["questions"] == 1 and summary["hard"]["questions"] == 1
+
+
+# -- the dev/test split ---------------------------------------------------------------------------
+def split_file() -> dict:
+    return json.loads(dabench.SPLIT_FILE.read_text(encoding="utf-8"))
+
+
+def test_the_split_halves_every_level_of_the_full_set() -> None:
+    halves = split_file()
+    counts = {name: {level: len(halves[name][level]) for level in dabench.LEVELS} for name in dabench.SPLITS}
+    assert counts == {"dev": {"easy": 41, "medium": 43, "hard": 44}, "test": {"easy": 41, "medium": 44, "hard": 44}}
+    dev, test = dabench.load_split("dev"), dabench.load_split("test")
+    assert len(dev) == 128 and len(test) == 129 and not dev & test  # the full set's 257 questions, once each
+
+
+def test_the_committed_split_is_what_make_split_gives() -> None:
+    halves = split_file()
+    pairs = [(i, level) for name in dabench.SPLITS for level, ids in halves[name].items() for i in ids]
+    assert dabench.make_split(sorted(pairs)) == {name: halves[name] for name in dabench.SPLITS}
+    assert dabench.make_split(reversed(pairs)) == dabench.make_split(pairs)  # blind to the order given
+    shipped = dabench.load_questions(DATA)  # the shipped questions sit in the half of their own level
+    assert all(q.id in halves["dev"][q.level] + halves["test"][q.level] for q in shipped)
+    with pytest.raises(ValueError, match="unknown split"):
+        dabench.load_split("train")
+
+
+def test_cli_runs_one_half(capsys: pytest.CaptureFixture[str]) -> None:
+    test_half = dabench.load_split("test")
+    assert main(["dabench", "--reference", str(REFERENCE), "--data-dir", str(DATA), "--split", "test",
+                 "--level", "easy", "--json"]) == 0  # fmt: skip
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    ids = sorted(row["id"] for row in rows[:-1])
+    shipped_easy = [q.id for q in dabench.load_questions(DATA) if q.level == "easy"]
+    reference = dabench.load_reference(REFERENCE)
+    assert ids == [i for i in shipped_easy if i in test_half and i in reference] and ids
+    assert all(row["correct"] for row in rows[:-1])
