@@ -9,7 +9,15 @@ __all__ = ["Agent", "CodecallError", "ModelError", "Result", "Step", "Tool", "To
 
 
 def load_ipython_extension(ipython: object) -> None:
-    """`%load_ext codecall` registers `%%fc` and `%fc_config` (IPython is imported only then)."""
+    """`%load_ext codecall` registers `%%fc`, `%fc_config`, `%fc_session` and `%%fc_run` (IPython is imported
+    only then)."""
     from codecall.magic import load_ipython_extension as load
 
     load(ipython)
+
+
+def unload_ipython_extension(ipython: object) -> None:
+    """`%unload_ext codecall` (and `%reload_ext`) closes the notebook's sandboxed session."""
+    from codecall.magic import unload_ipython_extension as unload
+
+    unload(ipython)

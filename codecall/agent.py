@@ -60,8 +60,10 @@ class Agent:
         """Solve `task`; keyword arguments become variables in the sandbox (DataFrames included)."""
         started = time.perf_counter()
         sources = {t.name: tool_source(t.fn) for t in self.tools}
+        box = self.pool if self.pool is not None else self  # a pool's sessions run under its policy and limits
         result = Result(task, None, "error", [], 0.0, model=self.model.name, tool_sources=sources,
-                        variables=dict(variables))  # fmt: skip
+                        variables=dict(variables), backend=self.sandbox, limits=box.limits,
+                        policy=box.policy)  # fmt: skip
         try:
             with self._session() as session:
                 for name, value in variables.items():

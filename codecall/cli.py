@@ -77,7 +77,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     agent = Agent(model, tools, sandbox=args.backend, limits=_limits_from(args), max_steps=args.max_steps)
     result = agent.run(args.task, on_step=printer.step if printer else None, **variables)
     if args.notebook:
-        result.to_notebook(args.notebook)
+        result.to_notebook(args.notebook, sandboxed=not args.notebook_unsandboxed)
     if args.json:
         summary = {
             "answer": result.to_json()["answer"],
@@ -250,7 +250,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="let a local model write freely: no guided decoding (on by default for local models)",
     )
-    ask.add_argument("--notebook", metavar="OUT.ipynb", help="write the run as a notebook that re-runs it")
+    ask.add_argument("--notebook", metavar="OUT.ipynb",
+                     help="write the run as a notebook that re-runs it in a sandboxed session")  # fmt: skip
+    ask.add_argument("--notebook-unsandboxed", action="store_true",
+                     help="write that notebook as plain cells instead: they run the model's code in the "
+                     "reader's own kernel, outside the sandbox")  # fmt: skip
     ask.add_argument(
         "--json", action="store_true", help="print one JSON object: answer, status, steps, duration_s, error, tokens"
     )

@@ -3,10 +3,16 @@
 `%load_ext codecall` registers `%%fc` (run a task) and `%fc_config` (this notebook's defaults). The model
 is loaded once per notebook and kept by its spec; every error is shown in the cell, never raised into the
 user's kernel.
+
+It also registers `%fc_session` (open this notebook's sandboxed session: a box, a policy, limits, notebook
+functions as tools and notebook variables as data) and `%%fc_run` (run the cell's code in that session and
+show what it produced): a trace notebook (`Result.to_notebook`) re-runs its steps with them.
 """
 
 from __future__ import annotations
 
+import atexit
+import sys
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
@@ -18,7 +24,7 @@ from IPython.display import Image, display
 from codecall.agent import Agent
 from codecall.models import Model, resolve_model
 from codecall.result import Result, Step
-from sandbox import Limits
+from sandbox import Limits, Policy, Session
 from sandbox.execution import Execution
 
 BUNDLED = "bundled"  #: the model spec meaning the bundled SmolLM2-135M-Instruct
@@ -137,6 +143,8 @@ class FcMagics(Magics):
         super().__init__(shell)
         self.defaults = FcConfig()
         self._models: dict[str, Model] = {}
+        self._session: Session | None = None  #: the notebook's sandboxed session, for %%fc_run
+        atexit.register(self._close_session)
 
     @magic_arguments(name="%fc")  # the usage line then reads %%fc, as the cell magic is written
     @argument("-i", "--input", action="append", default=[], metavar="VAR",
@@ -145,7 +153,10 @@ class FcMagics(Magics):
     @argument("-t", "--tool", action="append", default=[], metavar="FUNC",
               help="a notebook function (typed, with a docstring) the code may call; repeatable")  # fmt: skip
     @argument("-o", "--output", metavar="NAME", help="bind the run's Result to NAME in the notebook")
-    @argument("--notebook", metavar="PATH", help="also save the run's trace as a notebook that re-runs it")
+    @argument("--notebook", metavar="PATH",
+              help="also save the run's trace as a notebook that re-runs it in a sandboxed session")  # fmt: skip
+    @argument("--notebook-unsandboxed", action="store_true",
+              help="save it as plain cells instead, which run the model's code in the reader's own kernel")  # fmt: skip
     @_setting_arguments
     @cell_magic
     def fc(self, line: str, cell: str) -> None:
@@ -168,7 +179,7 @@ class FcMagics(Magics):
                           max_new_tokens=settings.max_new_tokens)  # fmt: skip
             result = agent.run(cell.strip(), on_step=view.step, **variables)
             if args.notebook:
-                result.to_notebook(args.notebook)
+                result.to_notebook(args.notebook, sandboxed=not args.notebook_unsandboxed)
         except Exception as error:  # noqa: BLE001 - shown in the cell; the user's kernel must go on
             view.error(error)
             return
@@ -187,6 +198,66 @@ class FcMagics(Magics):
         self.defaults = replace(self.defaults, **{k: v for k, v in vars(args).items() if v is not None})
         rows = "\n".join(f"| {name} | `{value}` |" for name, value in asdict(self.defaults).items())
         _markdown(f"**%%fc defaults**\n\n| setting | value |\n|---|---|\n{rows}", repr(self.defaults))
+
+    @magic_arguments()
+    @argument("--backend", choices=["kernel", "docker"], help="the sandbox box (default: as %%fc_config says)")
+    @argument("--limits", metavar="VAR", help="a notebook variable holding a sandbox.Limits (default: the "
+              "default limits, with %%fc_config's timeout)")  # fmt: skip
+    @argument("--policy", metavar="VAR", help="a notebook variable holding a sandbox.Policy (default: Policy())")
+    @argument("-t", "--tool", action="append", default=[], metavar="FUNC",
+              help="a notebook function the code may call (it runs here, on the host); repeatable")  # fmt: skip
+    @argument("-i", "--input", action="append", default=[], metavar="VAR",
+              help="a notebook variable to copy into the session under its name; repeatable")  # fmt: skip
+    @line_magic
+    def fc_session(self, line: str) -> None:
+        """Open this notebook's sandboxed session (closing any earlier one); `%%fc_run` cells run in it."""
+        args = parse_argstring(self.fc_session, line)
+        try:
+            limits = self._typed(args.limits, Limits) or Limits(timeout=self.defaults.timeout)
+            policy = self._typed(args.policy, Policy) or Policy()
+            tools = {name: self._variable(name) for name in args.tool}
+            names = [name.strip() for group in args.input for name in group.split(",") if name.strip()]
+            variables = {name: self._variable(name) for name in names}
+            self._close_session()
+            self._session = Session(args.backend or self.defaults.backend, policy=policy, limits=limits, tools=tools)
+            for name, value in variables.items():
+                self._session.put(name, value)
+        except Exception as error:  # noqa: BLE001 - shown in the cell; the user's kernel must go on
+            NotebookView.error(error)
+
+    @magic_arguments()
+    @cell_magic
+    def fc_run(self, line: str, cell: str) -> Any:
+        """Run this cell's code in the notebook's sandboxed session (`%fc_session`; one with the defaults is
+        opened if there is none): checked by the policy, run in the box, its state kept from cell to cell.
+
+        Shows its stdout, stderr, images, errors and policy refusals; the value of its last expression comes
+        back as its repr. `final_answer(x)` in the code binds `answer` in the notebook."""
+        parse_argstring(self.fc_run, line)
+        try:
+            if self._session is None:
+                _markdown("*No `%fc_session` yet: opening a sandboxed session with the default policy and limits.*")
+                self._session = Session(self.defaults.backend, limits=Limits(timeout=self.defaults.timeout))
+            execution = self._session.execute(cell)
+        except Exception as error:  # noqa: BLE001 - shown in the cell; the user's kernel must go on
+            NotebookView.error(error)
+            return None
+        if execution.answered:
+            self.shell.user_ns["answer"] = execution.answer
+        return _show_plainly(execution)
+
+    def _close_session(self) -> None:
+        if self._session is not None:
+            session, self._session = self._session, None
+            session.close()
+
+    def _typed(self, name: str | None, kind: type) -> Any:
+        if name is None:
+            return None
+        value = self._variable(name)
+        if not isinstance(value, kind):
+            raise TypeError(f"{name!r} is a {type(value).__name__}, not a {kind.__name__}")
+        return value
 
     def _settings(self, args: Any) -> FcConfig:
         given = {f.name: getattr(args, f.name) for f in fields(FcConfig) if getattr(args, f.name, None) is not None}
@@ -209,6 +280,47 @@ class FcMagics(Magics):
         return self._models[spec]
 
 
+class _Repr:
+    """A value shown by the repr it had in the sandbox (the value itself stays there)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def _show_plainly(execution: Execution) -> _Repr | None:
+    """An execution as a plain cell would show it: streams, displays, refusals and errors on stderr; the
+    last expression's value is returned for IPython to show as the cell's result."""
+    if execution.stdout:
+        sys.stdout.write(execution.stdout)
+    if execution.stderr:
+        sys.stderr.write(execution.stderr)
+    for shown in execution.displays:
+        if shown.path:
+            display(Image(filename=shown.path))
+        elif shown.data:
+            display(shown.data, raw=True)
+    if execution.violations:
+        sys.stderr.write("Blocked by policy:\n" + "\n".join(str(v) for v in execution.violations) + "\n")
+    if execution.error:
+        sys.stderr.write((execution.error.traceback or str(execution.error)).rstrip("\n") + "\n")
+    if execution.notice:
+        sys.stderr.write(f"[{execution.status}] {execution.notice}\n")
+    value = execution.value_repr
+    if value is None or not execution.ok or any(d.data.get("text/plain") == value for d in execution.displays):
+        return None
+    return _Repr(value)
+
+
 def load_ipython_extension(ipython: Any) -> None:
     """`%load_ext codecall`."""
     ipython.register_magics(FcMagics(ipython))
+
+
+def unload_ipython_extension(ipython: Any) -> None:
+    """`%unload_ext codecall` (and `%reload_ext`): the notebook's sandboxed session closes."""
+    magics = ipython.magics_manager.registry.get("FcMagics")
+    if magics is not None:
+        magics._close_session()

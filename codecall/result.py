@@ -6,11 +6,11 @@ import base64
 import inspect
 import json
 import textwrap
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Literal
 
-from sandbox import Execution
+from sandbox import Execution, Limits, Policy
 
 RunStatus = Literal["answered", "text", "max_steps", "error"]
 
@@ -45,6 +45,9 @@ class Result:
     error: str | None = None
     tool_sources: dict[str, str] = field(default_factory=dict, repr=False)  #: for the notebook
     variables: dict[str, Any] = field(default_factory=dict, repr=False)  #: the data given, for the notebook
+    backend: str = "kernel"  #: the box the code ran in; the notebook re-runs it in the same kind of box
+    limits: Limits = field(default_factory=Limits, repr=False)  #: the session's limits, for the notebook
+    policy: Policy = field(default_factory=Policy, repr=False)  #: the session's policy, for the notebook
 
     @property
     def artifacts(self) -> list[str]:
@@ -73,21 +76,31 @@ class Result:
             "artifacts": self.artifacts,
         }
 
-    def to_notebook(self, path: str | Path) -> Path:
-        """Write a real .ipynb: a set-up cell (tools, data, final_answer), then one code cell per step
-        with the outputs it had, so the notebook reads as the run and re-runs it."""
+    def to_notebook(self, path: str | Path, *, sandboxed: bool = True) -> Path:
+        """Write a real .ipynb: a set-up cell (tools, data), then one code cell per step with the outputs it
+        had, so the notebook reads as the run and re-runs it.
+
+        Sandboxed (the default), the set-up cell loads codecall and opens a sandboxed session with the run's
+        box, policy and limits (`%fc_session`); each step's cell runs in it (`%%fc_run`), so "Run all"
+        checks and boxes the model's code again, and its tools run in the notebook's kernel, called through
+        the bridge as in the run. `sandboxed=False` writes plain cells instead: the model's code then runs
+        in the reader's own kernel, outside every layer of the sandbox."""
         import nbformat
         from nbformat import v4
 
-        cells = [v4.new_markdown_cell(f"# codecall run\n\n**Task:** {self.task}\n\n**Model:** {self.model}")]
-        cells.append(v4.new_code_cell(self._setup_source()))
+        where = ("Each step runs in a sandboxed session (`%%fc_run`) under the run's policy and limits."
+                 if sandboxed else "**Unsandboxed:** these cells run the model's code in this notebook's "
+                 "own kernel, outside the sandbox.")  # fmt: skip
+        head = f"# codecall run\n\n**Task:** {self.task}\n\n**Model:** {self.model}\n\n{where}"
+        cells = [v4.new_markdown_cell(head)]
+        cells.append(v4.new_code_cell(self._setup_source(sandboxed)))
         for step in self.steps:
             note = f"**Step {step.index}** · model wrote:\n\n" + textwrap.indent(step.model_text.strip(), "    ")
             cells.append(v4.new_markdown_cell(note))
             if step.code is not None:
-                cell = v4.new_code_cell(step.code)
+                cell = v4.new_code_cell(f"%%fc_run\n{step.code}" if sandboxed else step.code)
                 cell.outputs = _outputs(step.execution)
-                if step.execution and step.execution.status != "ok":
+                if not sandboxed and step.execution and step.execution.status != "ok":
                     cell.metadata["tags"] = ["raises-exception"]  # re-running goes on past it
                 cells.append(cell)
         cells.append(v4.new_markdown_cell(f"**Status:** {self.status}\n\n**Answer:** {_jsonable(self.answer)}"))
@@ -98,10 +111,16 @@ class Result:
         nbformat.write(notebook, str(path))
         return path
 
-    def _setup_source(self) -> str:
-        lines = ["# Set-up: the run's tools, its data, and final_answer", "import json", ""]
+    def _setup_source(self, sandboxed: bool) -> str:
+        if sandboxed:
+            lines = ["# Set-up: the run's tools (they run here, on the host: the sandbox calls them through its",
+                     "# bridge, which validates their arguments), its data, and a sandboxed session with the run's",
+                     "# box, policy and limits. Each step below runs in that session (%%fc_run); final_answer(x)",
+                     "# there binds `answer` here.", "%load_ext codecall", "import json", ""]  # fmt: skip
+        else:
+            lines = ["# Set-up: the run's tools, its data, and final_answer", "import json", ""]
         lines += [source.rstrip() + "\n" for source in self.tool_sources.values()]
-        if self.tool_sources:  # the sandbox's bridge validates (and coerces) arguments: so does the notebook
+        if self.tool_sources and not sandboxed:  # the bridge validates (and coerces) arguments: so does this
             lines += [
                 "import pydantic",
                 "",
@@ -117,6 +136,18 @@ class Result:
                 ]
             else:
                 lines.append(f"{name} = json.loads({json.dumps(_jsonable(value))!r})")
+        if sandboxed:
+            limits = ", ".join(f"{f.name}={getattr(self.limits, f.name)!r}" for f in fields(self.limits))
+            policy = ("Policy()" if self.policy == Policy() else
+                      f"Policy.from_json(json.loads({json.dumps(self.policy.to_json())!r}))")  # fmt: skip
+            options = "".join(f" -t {name}" for name in self.tool_sources)
+            options += "".join(f" -i {name}" for name in self.variables)
+            limits = "\n".join(textwrap.wrap(f"codecall_limits = Limits({limits})", 110, subsequent_indent=" " * 25))
+            lines += ["", "from sandbox import Limits, Policy", "", limits,
+                      f"codecall_policy = {policy}",
+                      f"%fc_session --backend {self.backend} --limits codecall_limits --policy codecall_policy"
+                      + options]  # fmt: skip
+            return "\n".join(lines)
         lines += ["", "answer = None", "", "def final_answer(value):",
                   '    """Keep the final answer in `answer`, as the run did."""',
                   "    global answer", "    answer = value"]  # fmt: skip

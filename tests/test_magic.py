@@ -16,6 +16,7 @@ from nbclient import NotebookClient
 
 from codecall import Result, magic
 from codecall.models import Scripted
+from sandbox import Limits
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "analysis.ipynb"
 
@@ -116,6 +117,39 @@ def test_a_model_is_loaded_once_per_notebook(shell: InteractiveShell, monkeypatc
     for _ in range(2):
         assert "### Answer" in run_cell(shell, "%%fc --model some-spec\nWhat is 2 + 3?")
     assert loaded == ["some-spec"]
+
+
+def test_a_sandboxed_session_keeps_state_from_cell_to_cell(shell: InteractiveShell) -> None:
+    def double(x: int) -> int:
+        """Twice x."""
+        return 2 * x
+
+    shell.user_ns.update(double=double, limits=Limits(timeout=5))
+    assert run_cell(shell, "%fc_session -i sales -t double --limits limits") == ""
+    with capture_output() as captured:
+        shell.run_cell("%%fc_run\nimport os\nx = double(len(sales))\nprint(os.getcwd(), x)\nx + 1")
+    assert captured.stdout.endswith("/workspace 6\nOut[0]: 7\n")  # the box's own folder, then the value
+    run_cell(shell, "%%fc_run\nfinal_answer(x)")
+    assert shell.user_ns["answer"] == 6
+    with capture_output() as captured:
+        shell.run_cell("%%fc_run\nimport subprocess\nsubprocess.run(['true'])")
+    blocked = captured.stderr
+    assert blocked.startswith("Blocked by policy:\nline 1:") and "'subprocess' is not allowed" in blocked
+    with capture_output() as captured:
+        shell.run_cell("%%fc_run\nprint(double(x), sales.revenue.sum())\n1 / 0")
+    assert captured.stdout == "12 6\n" and "ZeroDivisionError" in captured.stderr
+
+
+def test_session_errors_render_in_the_cell_and_a_bare_fc_run_opens_a_default(shell: InteractiveShell) -> None:
+    shown = run_cell(shell, "%fc_session --limits sales")
+    assert "### codecall error" in shown and "'sales' is a DataFrame, not a Limits" in shown
+    assert "no notebook variable named 'nothing'" in run_cell(shell, "%fc_session -t nothing")
+    shown = run_cell(shell, "%%fc_run\nprint('hello from the box')")
+    assert "No `%fc_session` yet: opening a sandboxed session with the default policy" in shown
+    assert "hello from the box" in shown
+    for option in ("--backend", "--limits", "--policy", "--tool", "--input"):
+        assert option in shell.find_line_magic("fc_session").__doc__
+    assert "final_answer(x)" in shell.find_cell_magic("fc_run").__doc__
 
 
 @pytest.mark.model
