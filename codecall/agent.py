@@ -77,7 +77,7 @@ class Agent:
         return result
 
     def _session(self) -> Session:
-        tools = {t.name: t.fn for t in self.tools}
+        tools = {t.name: t for t in self.tools}  # the Tool, so calls are validated against its own signature
         if self.pool is not None:
             return self.pool.session(tools=tools)
         return Session(self.sandbox, policy=self.policy, limits=self.limits, tools=tools)

@@ -48,6 +48,9 @@ class Tool:
     signature: inspect.Signature = field(repr=False)  #: what the sandbox validates calls against
     doc: str = field(default="", repr=False)  #: docstring shown in the stub
 
+    def __post_init__(self) -> None:
+        self.__doc__ = self.doc  # what `inspect.getdoc(tool)` (the sandbox's stub) shows
+
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self.fn(*args, **kwargs)
 

@@ -1,7 +1,9 @@
 """The host side of the tool bridge: a unix socket in the session folder, served by a host thread.
 
-A call from the sandbox arrives as data (tool name + arguments), is validated against the tool's
-signature with pydantic, runs on the host, and its result goes back as data. Tool code and host objects
+A call from the sandbox arrives as data (tool name + arguments), is validated with pydantic against the
+tool's signature as `inspect.signature` gives it (so a callable that declares its own `__signature__`, such
+as a tool built from a JSON spec, is held to that signature rather than to its implementation's), runs on
+the host, and its result goes back as data. Tool code and host objects
 never enter the sandbox; the sandbox only ever holds a stub with the same signature.
 """
 
@@ -23,8 +25,37 @@ from sandbox import wire
 @dataclass
 class _Registered:
     function: Callable[..., Any]
-    validated: Callable[..., Any]
+    arguments: type[pydantic.BaseModel]  #: validates (and coerces) a call's arguments, see arguments_model
     spec: dict
+
+    def call(self, arguments: dict[str, Any]) -> Any:
+        """Validate `arguments` against the signature, then call with the validated values (parameters not
+        given keep the function's own defaults)."""
+        values = self.arguments.model_validate(arguments)
+        fields = type(values).model_fields
+        given = {fields[f].alias: getattr(values, f) for f in values.model_fields_set}
+        positional_only = [p.name for p in inspect.signature(self.function).parameters.values()
+                           if p.kind is inspect.Parameter.POSITIONAL_ONLY and p.name in given]  # fmt: skip
+        return self.function(*[given.pop(n) for n in positional_only], **given)
+
+
+def arguments_model(name: str, function: Callable[..., Any]) -> type[pydantic.BaseModel]:
+    """A pydantic model of `function`'s parameters as `inspect.signature` gives them; unknown names are
+    refused, missing ones reported. Fields are named p0, p1, ... with the parameter as alias, so a parameter
+    may be called anything (`json`, `schema`, `model_id`) without clashing with pydantic's own names."""
+    try:
+        signature = inspect.signature(function, eval_str=True)  # `from __future__ import annotations` modules
+    except NameError as error:
+        raise TypeError(f"tool {name!r}: an annotation names something its module does not define ({error})") from None
+    fields: dict[str, Any] = {}
+    for index, p in enumerate(signature.parameters.values()):
+        if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+            raise TypeError(f"tool {name!r}: *{p.name} / **{p.name} cannot be validated; name each parameter")
+        annotation = Any if p.annotation is inspect.Parameter.empty else p.annotation
+        default = ... if p.default is inspect.Parameter.empty else p.default
+        fields[f"p{index}"] = (annotation, pydantic.Field(default, alias=p.name))
+    config = pydantic.ConfigDict(arbitrary_types_allowed=True, extra="forbid")
+    return pydantic.create_model(f"{name}_arguments", __config__=config, **fields)
 
 
 def tool_spec(name: str, function: Callable[..., Any]) -> dict:
@@ -51,7 +82,12 @@ def _describe_validation(name: str, error: pydantic.ValidationError) -> str:
     problems = []
     for item in error.errors():
         where = ".".join(str(part) for part in item["loc"]) or "arguments"
-        problems.append(f"argument {where!r}: {item['msg']} (got {item.get('input')!r})")
+        if item["type"] == "missing":
+            problems.append(f"missing argument {where!r}")
+        elif item["type"] == "extra_forbidden":
+            problems.append(f"unexpected argument {where!r}")
+        else:
+            problems.append(f"argument {where!r}: {item['msg']} (got {item.get('input')!r})")
     return f"{name}(): invalid arguments: " + "; ".join(problems)
 
 
@@ -71,9 +107,8 @@ class ToolBridge:
 
     def register(self, name: str, function: Callable[..., Any]) -> dict:
         """Make `function` callable from the sandbox as `name`; returns its stub spec."""
-        validated = pydantic.validate_call(config=pydantic.ConfigDict(arbitrary_types_allowed=True))(function)
         spec = tool_spec(name, function)
-        self._tools[name] = _Registered(function, validated, spec)
+        self._tools[name] = _Registered(function, arguments_model(name, function), spec)
         return spec
 
     @property
@@ -90,7 +125,7 @@ class ToolBridge:
         if not isinstance(arguments, dict):
             return {"ok": False, "message": f"{name}(): arguments must be given by name"}
         try:
-            result = registered.validated(**arguments)
+            result = registered.call(arguments)
         except pydantic.ValidationError as error:
             return {"ok": False, "message": _describe_validation(name, error)}
         except TypeError as error:

@@ -8,7 +8,7 @@ from nbclient import NotebookClient
 
 from codecall import Agent
 from codecall.models import Scripted
-from codecall.tools import tool
+from codecall.tools import Tool, tool
 
 from .conftest import TEST_LIMITS
 
@@ -108,3 +108,19 @@ def test_to_json_is_plain_json() -> None:
     result = run([fenced("final_answer({'sum': add(2, 3)})")])
     data = json.loads(json.dumps(result.to_json()))
     assert data["answer"] == {"sum": 5} and data["status"] == "answered" and len(data["steps"]) == 1
+
+
+def test_a_tool_from_an_openai_spec_is_validated_against_the_spec_in_the_box() -> None:
+    spec = {"name": "double", "description": "Double a whole number.",
+            "parameters": {"type": "object", "properties": {"n": {"type": "integer"}}, "required": ["n"]}}  # fmt: skip
+    double = Tool.from_openai(spec, lambda **arguments: arguments["n"] * 2)  # the implementation accepts anything
+    code = ("print(double(n='21'))\nfor bad in ({'n': 'x'}, {}, {'n': 1, 'extra': 2}):\n"
+            "    try:\n        double(**bad)\n    except Exception as error:\n        print(type(error).__name__, error)")  # fmt: skip
+    agent = Agent(Scripted([fenced(code), fenced("final_answer(double(n=4))")]), [double], limits=TEST_LIMITS)
+    result = agent.run("Double 4.")
+    lines = result.steps[0].execution.stdout.splitlines()
+    assert lines[0] == "42"  # coerced to the spec's integer, as for a typed function
+    assert "argument 'n'" in lines[1] and "integer" in lines[1]
+    assert "missing" in lines[2] and "'n'" in lines[2]  # the stub has the spec's signature
+    assert "unexpected" in lines[3] and "'extra'" in lines[3]
+    assert (result.status, result.answer) == ("answered", 8)

@@ -99,7 +99,7 @@ def test_infinite_loop_times_out_and_state_survives(session: Session) -> None:
     assert result.status == "timeout"
     assert "keeps its state" in result.notice
     assert session.execute("kept").value == "still here"
-    assert result.error.type == "TimeoutError" and result.error.line == 2
+    assert result.error.type == "TimeoutError" and result.error.line == 1  # where it was interrupted
 
 
 def test_code_raising_keyboard_interrupt_is_an_error_not_a_timeout(session: Session) -> None:
