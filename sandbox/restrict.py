@@ -6,12 +6,15 @@ sandbox.execution). Stock RestrictedPython refuses every name starting with "_",
 of them. Here the refusals are narrowed to what leads somewhere dangerous: the runtime's guard names, the
 dangerous attribute table, imports outside the allow-list, and syntax the guards cannot cover (async,
 `except*`). Attribute loads still go through `_getattr_`, attribute/item stores through `_write_`,
-iteration through `_getiter_`; guards.py supplies those.
+iteration through `_getiter_`; guards.py supplies those. Every rewrite keeps what CPython does with
+the same code (order of evaluation, values evaluated once, private-name mangling, annotation text);
+tests/test_rewrites.py compares each with plain CPython.
 """
 
 from __future__ import annotations
 
 import ast
+import copy
 import types
 from dataclasses import dataclass
 
@@ -64,6 +67,8 @@ class CellTransformer(RestrictingNodeTransformer):
         self.defined = defined  # names the cell binds itself (its own `input` is not the builtin)
         self.violations: list[Violation] = []
         self._match_values: list[tuple[str, list[ast.keyword]]] = []
+        self._class_name: str | None = None  # the innermost enclosing class: private names mangle with it
+        self._future_annotations = False  # `from __future__ import annotations`: annotations stay text
 
     # -- reporting --------------------------------------------------------------------------------
     def refuse(self, node: ast.AST, rule: str, message: str) -> None:
@@ -104,14 +109,21 @@ class CellTransformer(RestrictingNodeTransformer):
         if reason:
             self.refuse(node, "dangerous-attribute", f"attribute '{attr}' is not allowed: {reason}")
 
+    def mangle(self, attr: str) -> str:
+        """`self.__x` inside class C reads `_C__x`: CPython mangles private names when it compiles, but
+        not the string handed to `_getattr_`, so that string is mangled here."""
+        owner = (self._class_name or "").lstrip("_")
+        if not owner or not attr.startswith("__") or attr.endswith("__"):
+            return attr
+        return f"_{owner}{attr}"
+
     def visit_Attribute(self, node: ast.Attribute) -> ast.AST:
         """`a.b` -> `_getattr_(a, 'b')`; `a.b = v` / `del a.b` -> `_write_(a).b`."""
-        self.check_attribute(node, node.attr)
+        attr = self.mangle(node.attr)
+        self.check_attribute(node, attr)
         node = self.node_contents_visit(node)
         if isinstance(node.ctx, ast.Load):
-            return _located(
-                ast.Call(ast.Name("_getattr_", ast.Load()), [node.value, ast.Constant(node.attr)], []), node
-            )
+            return _located(ast.Call(ast.Name("_getattr_", ast.Load()), [node.value, ast.Constant(attr)], []), node)
         node.value = _located(ast.Call(ast.Name("_write_", ast.Load()), [node.value], []), node.value)
         return node
 
@@ -148,7 +160,20 @@ class CellTransformer(RestrictingNodeTransformer):
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> ast.AST:
         """Annotated assignments: every dataclass and NamedTuple has them."""
-        return self.node_contents_visit(node)
+        return self.keep_annotation(node, "annotation")
+
+    def visit_arg(self, node: ast.arg) -> ast.AST:
+        return self.keep_annotation(node, "annotation")
+
+    def keep_annotation(self, node: ast.AST, field: str) -> ast.AST:
+        """Under `from __future__ import annotations` an annotation never runs: Python keeps its source
+        text. It is checked like any code but kept as written, so `__annotations__` and dataclass fields
+        read `datetime.date`, not `_getattr_(datetime, 'date')`."""
+        written = copy.deepcopy(getattr(node, field)) if self._future_annotations else None
+        node = self.node_contents_visit(node)
+        if written is not None:
+            setattr(node, field, written)
+        return node
 
     def visit_Nonlocal(self, node: ast.Nonlocal) -> ast.AST:
         """`nonlocal` only rebinds a closure's own variables."""
@@ -161,9 +186,14 @@ class CellTransformer(RestrictingNodeTransformer):
             self.check_name(node, name)
         return node
 
-    def visit_Assign(self, node: ast.Assign) -> ast.AST:
+    def visit_Assign(self, node: ast.Assign) -> ast.AST | list[ast.AST]:
         """A class's `__match_args__` makes `case C(x)` read attributes without the guard: only plain,
-        allowed names may be listed."""
+        allowed names may be listed.
+
+        Tuple targets unpack through `_unpack_sequence_`. With several targets (`a, b = c = f()`)
+        Python evaluates the value once and assigns the targets left to right; stock RestrictedPython
+        copies the value into one statement per target, in reverse order. Here the value goes to a
+        temporary first: `tmp = f()`, then `a, b = _unpack_sequence_(tmp, ...)`, `c = tmp`, `del tmp`."""
         for target in node.targets:
             if isinstance(target, ast.Name) and target.id == "__match_args__":
                 items = node.value.elts if isinstance(node.value, (ast.Tuple, ast.List)) else None
@@ -172,21 +202,77 @@ class CellTransformer(RestrictingNodeTransformer):
                 else:
                     for item in items:
                         self.check_attribute(node, item.value)  # type: ignore[attr-defined]
-        return super().visit_Assign(node)
+        node = self.node_contents_visit(node)
+        if not any(isinstance(target, ast.Tuple) for target in node.targets):
+            return node
+        if len(node.targets) == 1:
+            return _located(ast.Assign(node.targets, self.unpacked(node.targets[0], node.value)), node)
+        tmp = self.gen_tmp_name()
+        assigns: list[ast.stmt] = [
+            ast.Assign([target], self.unpacked(target, ast.Name(tmp, ast.Load()))) for target in node.targets
+        ]
+        keep = ast.Assign([ast.Name(tmp, ast.Store())], node.value)
+        return [_located(keep, node), _located(ast.Try(assigns, [], [], [self.gen_del_stmt(tmp)]), node)]
+
+    def unpacked(self, target: ast.expr, value: ast.expr) -> ast.expr:
+        return self.protect_unpack_sequence(target, value) if isinstance(target, ast.Tuple) else value
+
+    def visit_List(self, node: ast.List) -> ast.AST:
+        """A list target (`[a, b] = v`, `for [a, b] in v`) unpacks exactly like a tuple target: made
+        one, it gets the same unpacking guard."""
+        node = self.node_contents_visit(node)
+        if isinstance(node.ctx, ast.Store):
+            return _located(ast.Tuple(node.elts, ast.Store()), node)
+        return node
+
+    def visit_With(self, node: ast.With) -> ast.AST:
+        """`with A() as (a, b), B(a) as c:` enters B after (a, b) is bound, as Python does (stock
+        RestrictedPython unpacks every tuple target at the top of the body, after all items are
+        entered). An item with a tuple target takes a temporary and ends its own `with`, whose body
+        unpacks it (guarded) and then holds the items after it."""
+        node = self.node_contents_visit(node)
+        body, items = node.body, []
+        for item in reversed(node.items):
+            if isinstance(item.optional_vars, ast.Tuple):
+                if items:
+                    body = [_located(ast.With(items, body), node)]
+                item.optional_vars, unpack = self.gen_unpack_wrapper(node, item.optional_vars)
+                body, items = [unpack, *body], []
+            items.insert(0, item)
+        node.items, node.body = items, body
+        return node
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:
+        """Calls stay native, `*args` and `**kwargs` too: stock RestrictedPython sends those through
+        `_apply_(func, *args, **kwargs)`, which here would only forward them, and whose own `func`
+        parameter collides with a keyword of that name (`f(func=g, **options)`)."""
+        return self.node_contents_visit(node)
 
     def visit_FunctionDef(self, node: ast.FunctionDef) -> ast.AST:
         """No per-function print collector: print is the builtin."""
         self.check_name(node, node.name)
         self.check_function_argument_names(node)
-        return self.node_contents_visit(node)
+        return self.keep_annotation(node, "returns")
 
     def visit_ClassDef(self, node: ast.ClassDef) -> ast.AST:
         """Classes keep their own metaclass (Enum, ABC, NamedTuple need theirs); the runtime records
-        user classes through its `__build_class__`, which `_write_` consults."""
+        user classes through its `__build_class__`, which `_write_` consults. Private names in the body
+        mangle with this class's name; bases, keywords and decorators belong to the enclosing scope."""
         self.check_name(node, node.name)
-        return self.node_contents_visit(node)
+        body, node.body = node.body, []
+        node = self.node_contents_visit(node)
+        outer, self._class_name = self._class_name, node.name
+        node.body = self.node_contents_visit(ast.Module(body, [])).body  # a statement may become several
+        self._class_name = outer
+        return node
 
     def visit_Module(self, node: ast.Module) -> ast.AST:
+        self._future_annotations = any(
+            alias.name == "annotations"
+            for stmt in node.body
+            if isinstance(stmt, ast.ImportFrom) and stmt.module == "__future__"
+            for alias in stmt.names
+        )
         return self.node_contents_visit(node)
 
     # -- match: patterns read attributes natively, so value lookups are hoisted and guarded ---------
@@ -204,7 +290,8 @@ class CellTransformer(RestrictingNodeTransformer):
             targets=[ast.Name(namespace, ast.Store())],
             value=ast.Call(ast.Name(MATCH_VALUES, ast.Load()), [], values),
         )
-        return [_located(build, node), node]
+        cleanup = ast.Try([node], [], [], [self.gen_del_stmt(namespace)])
+        return [_located(build, node), _located(cleanup, node)]
 
     def _guarded_value(self, expr: ast.expr) -> ast.expr:
         if not isinstance(expr, ast.Attribute):
