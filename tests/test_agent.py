@@ -115,7 +115,8 @@ def test_a_tool_from_an_openai_spec_is_validated_against_the_spec_in_the_box() -
             "parameters": {"type": "object", "properties": {"n": {"type": "integer"}}, "required": ["n"]}}  # fmt: skip
     double = Tool.from_openai(spec, lambda **arguments: arguments["n"] * 2)  # the implementation accepts anything
     code = ("print(double(n='21'))\nfor bad in ({'n': 'x'}, {}, {'n': 1, 'extra': 2}):\n"
-            "    try:\n        double(**bad)\n    except Exception as error:\n        print(type(error).__name__, error)")  # fmt: skip
+            "    try:\n        double(**bad)\n    except Exception as error:\n"
+            "        print(type(error).__name__, error)")  # fmt: skip
     agent = Agent(Scripted([fenced(code), fenced("final_answer(double(n=4))")]), [double], limits=TEST_LIMITS)
     result = agent.run("Double 4.")
     lines = result.steps[0].execution.stdout.splitlines()
