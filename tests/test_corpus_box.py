@@ -1,7 +1,8 @@
 """Both corpora through the real box.
 
 Ordinary snippets: each runs through `codecall run --json` (full policy, a fresh boxed session each)
-and its stdout is compared with plain CPython's; every difference must be listed and explained.
+and its stdout is compared with plain CPython's; each must be identical, except the snippets listed
+(with their reason) in test_ordinary_policy.KNOWN_DIFFERENCES, which must still differ.
 Escape corpus: each attack runs in a fresh boxed session with the policy layers on, and again with
 them off; none may reach the host (print the secret, create the marker, connect to the listener),
 and the test records which layer stopped it: check, guard (restricted runtime), or box.
@@ -45,17 +46,16 @@ def plain_stdout(path: Path, cwd: Path) -> str:
 
 
 def test_ordinary_corpus_runs_unchanged_in_the_box(box_outputs: dict[str, dict], tmp_path: Path) -> None:
-    assert len(box_outputs) == len(ORDINARY) >= 80
-    identical, unexplained = [], []
+    assert len(box_outputs) == len(ORDINARY) >= 120
+    differ = {}
     for path in ORDINARY:
         row = box_outputs[path.name]
         assert set(row) >= {"script", "status", "stdout", "stderr", "error", "duration_s"}
-        if row["stdout"] == plain_stdout(path, tmp_path):
-            identical.append(path.name)
-        elif path.name not in KNOWN_DIFFERENCES:
-            unexplained.append(f"{path.name}: {row['status']} {row['error']}")
+        if row["stdout"] != plain_stdout(path, tmp_path):
+            differ[path.name] = f"{row['status']} {row['error']}"
+    unexplained = {name: why for name, why in differ.items() if name not in KNOWN_DIFFERENCES}
     assert not unexplained, unexplained
-    assert len(identical) / len(ORDINARY) >= 0.95, f"{len(identical)}/{len(ORDINARY)} identical"
+    assert set(differ) == set(KNOWN_DIFFERENCES), "listed as known differences but identical in the box"
 
 
 @pytest.fixture(scope="module", params=[(b, on) for b in backends() for on in (True, False)],

@@ -1,5 +1,8 @@
 """Ordinary programs run unchanged under the policy: each corpus snippet's stdout with plain CPython
-and through compile_cell + make_user_globals (tests/run_restricted.py), each in its own subprocess."""
+and through compile_cell + make_user_globals (tests/run_restricted.py), each in its own subprocess.
+Every snippet must print the same, except those in KNOWN_DIFFERENCES; snippets from 101 on probe the
+restricted compiler's rewrites (targets, order of evaluation, names), so a rewrite that changes what a
+program does fails here."""
 
 from __future__ import annotations
 
@@ -17,6 +20,12 @@ RUNNER = HERE / "run_restricted.py"
 #: Every snippet whose output differs under the policy, and why. Unlisted differences fail the test.
 KNOWN_DIFFERENCES = {
     "091_vars_builtin.py": "vars() is a forbidden builtin (it exposes namespaces); use obj.__dict__",
+    "112_match_value_lazy.py": "a match statement's dotted value patterns (`case Settings.mode:`) are read "
+    "through the attribute guard once, before matching (a pattern would read them natively); CPython reads "
+    "each only when its case is tried, so a missing attribute in a later case raises early",
+    "113_dataclass_classvar_future.py": "under `from __future__ import annotations` dataclasses looks the "
+    "text `ClassVar` up in sys.modules[cls.__module__], which in the sandbox is not the namespace the code "
+    "runs in (the runtime's, not a rewrite): ClassVar attributes become fields",
 }
 
 
@@ -39,7 +48,7 @@ def outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[str, st
 
 
 def test_corpus_size() -> None:
-    assert len(CORPUS) >= 90
+    assert len(CORPUS) >= 120
 
 
 @pytest.mark.parametrize("path", CORPUS, ids=lambda p: p.stem)
@@ -52,9 +61,5 @@ def test_snippet_output(path: Path, outputs: dict[str, tuple[str, str]]) -> None
         assert plain == restricted
 
 
-def test_identical_rate(outputs: dict[str, tuple[str, str]]) -> None:
-    same = sum(plain == restricted for plain, restricted in outputs.values())
-    rate = same / len(outputs)
-    print(f"ordinary corpus: {same}/{len(outputs)} identical ({rate:.1%})")
-    assert rate >= 0.95
+def test_only_known_differences(outputs: dict[str, tuple[str, str]]) -> None:
     assert {n for n, (p, r) in outputs.items() if p != r} == set(KNOWN_DIFFERENCES)

@@ -291,8 +291,7 @@ PROGRAMS = {
             def __getitem__(self, key):
                 return key
         k = Keys()
-        idx = (1, 2)
-        print(k[1:2, ::3], k[...], k[*idx], k[f("key", "x")], k[:], k[1:2:3])
+        print(k[1:2, ::3], k[...], k[f("key", "x")], k[:], k[1:2:3])
         seq = Seq([10, 20, 30])
         print(seq[f("i", 1)], seq[-1:], seq[0:3][1])
     """,
