@@ -15,28 +15,29 @@ from sandbox.policy import (
     DANGEROUS_ATTRIBUTES,
     DEFAULT_POLICY,
     DENIED_MODULE_ATTRIBUTES,
-    DENIED_MODULES,
     FACADES,
     FORBIDDEN_CALLS,
+    NO_ARGUMENT_CALLS,
     RUNTIME_NAMES,
     Policy,
+    facade_refusal,
     unsupported_syntax,
 )
 
 #: Rule ids and why each exists (shown by docs and tests; the message says the specific case).
 RULES: dict[str, str] = {
     "syntax": "the code must parse before anything else can be said about it",
-    "import": "only modules on the policy's allow-list may be imported",
-    "import-star": "a star import copies a module's internals (other modules included) into scope",
+    "import": "modules off the allow-list lead around the guards (processes, native code, frames, pickle)",
+    "import-star": "a star import copies a module's names unguarded, modules such as cbook's subprocess among them",
     "relative-import": "there is no package around the cell to import from",
-    "module-attribute": "some attributes of allowed modules open files, unpickle or run host programs",
+    "module-attribute": "some attributes of allowed modules unpickle, evaluate strings or build code objects",
     "facade": "sys and os are given as facades that hold only their harmless parts",
     "module-internals": "a module's private names lead around the checks (exec helpers, other modules)",
-    "module-write": "monkeypatching a library module changes what other code relies on",
-    "forbidden-call": "these builtins run code around the checks or reach outside the sandbox",
-    "dangerous-attribute": "these attributes lead from ordinary objects to interpreter internals",
+    "module-write": "the guards rely on library modules staying as they are, and so does other code",
+    "forbidden-call": "these builtins run code around the checks or expose the runtime's guard functions",
+    "dangerous-attribute": "these attributes lead from ordinary objects to globals, code, frames or builtins",
     "runtime-name": "the runtime's guard names may not be read or rebound by user code",
-    "unsupported-syntax": "the restricted compiler cannot guard this syntax",
+    "unsupported-syntax": "the restricted compiler has no guarded form of this syntax",
 }
 
 #: The prefix of names the restricted compiler generates; user code may not use it.
@@ -46,9 +47,19 @@ _BUILTIN_ATTRIBUTE_FUNCS = frozenset({"getattr", "setattr", "hasattr", "delattr"
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
+#: A dangerous name used the way code uses an attribute name: the whole string, or next to '.', a
+#: format field's braces or brackets, or a call's parenthesis. Prose that mentions one is left alone.
+_CODE_LIKE = r"(?:^|[.{{\[!:]){name}(?:$|[.}}\[\]()!:])"
+
+
 def _string_is_dangerous(name: str) -> bool:
-    """A dangerous attribute name that has no innocent use as a word ('mro' has)."""
+    """A dangerous attribute name that has no innocent use as a word."""
     return name in DANGEROUS_ATTRIBUTES and "_" in name
+
+
+def _names_attribute(text: str, name: str) -> bool:
+    """True when `text` uses `name` as code would (getattr's argument, a format field, an expression)."""
+    return re.search(_CODE_LIKE.format(name=re.escape(name)), text.strip()) is not None
 
 
 class Checker(ast.NodeVisitor):
@@ -90,14 +101,7 @@ class Checker(ast.NodeVisitor):
 
     def check_module(self, node: ast.AST, module: str) -> bool:
         if module != "__future__" and not self.policy.importable(module):
-            reason = next(
-                (why for d, why in DENIED_MODULES.items() if module == d or module.startswith(d + ".")),
-                None,
-            )
-            if reason:
-                self.report(node, "import", f"import of '{module}' is not allowed: {reason}")
-            else:
-                self.report(node, "import", f"import of '{module}' is not allowed (allowed: {self.allowed_list()})")
+            self.report(node, "import", f"import of '{module}' is not allowed: {self.policy.import_refusal(module)}")
             return False
         return True
 
@@ -105,8 +109,8 @@ class Checker(ast.NodeVisitor):
         reason = DENIED_MODULE_ATTRIBUTES.get(module, {}).get(name)
         if module in FACADES:
             if name not in FACADES[module]:
-                available = ", ".join(sorted(FACADES[module]))
-                message = f"'{module}.{name}' is not available in the sandbox (available: {available})"
+                reason = facade_refusal(module, name)
+                message = f"'{module}.{name}' is not available in the sandbox: {reason}; dir({module}) lists what is"
                 self.report(node, "facade", message)
         elif reason:
             self.report(node, "module-attribute", f"'{module}.{name}' is not allowed: {reason}")
@@ -167,7 +171,7 @@ class Checker(ast.NodeVisitor):
         value = node.value
         if isinstance(value, str) and "_" in value:
             for word in _WORD.findall(value):
-                if _string_is_dangerous(word) and self.policy.denied_attribute(word):
+                if _string_is_dangerous(word) and self.policy.denied_attribute(word) and _names_attribute(value, word):
                     self.report(
                         node,
                         "dangerous-attribute",
@@ -178,6 +182,14 @@ class Checker(ast.NodeVisitor):
 
     def visit_Call(self, node: ast.Call) -> None:
         func = node.func
+        if (
+            isinstance(func, ast.Name)
+            and func.id in NO_ARGUMENT_CALLS
+            and not node.args
+            and not node.keywords
+            and func.id not in self.defined_names()
+        ):
+            self.report(node, "forbidden-call", f"'{func.id}()' is not allowed: {NO_ARGUMENT_CALLS[func.id]}")
         if (
             isinstance(func, ast.Name)
             and func.id in _BUILTIN_ATTRIBUTE_FUNCS

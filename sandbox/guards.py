@@ -18,6 +18,7 @@ import importlib
 import operator
 import os
 import string
+import sys
 import types
 import typing
 import weakref
@@ -26,10 +27,10 @@ from typing import Any
 from sandbox.policy import (
     DANGEROUS_ATTRIBUTES,
     DENIED_MODULE_ATTRIBUTES,
-    DENIED_MODULES,
     FACADES,
-    FILE_ROOTS,
+    NO_ARGUMENT_CALLS,
     Policy,
+    facade_refusal,
 )
 
 ModuleType = types.ModuleType
@@ -65,15 +66,21 @@ def _refuse(cls: type[PolicyViolationError], rule: str, message: str) -> PolicyV
     return cls(rule, message)
 
 
-#: Builtins that restricted code gets as they are: none reaches code, frames, files or globals.
+#: Builtins that restricted code gets as they are: none reaches code, frames or globals. `open` is
+#: the plain builtin: which files exist is the box's to decide (pathlib and pandas read any path too),
+#: and `memoryview` only views memory the buffer's owner already holds.
 SAFE_BUILTIN_NAMES = (
     "abs", "all", "any", "ascii", "bin", "bool", "bytearray", "bytes", "callable", "chr", "classmethod",
     "complex", "dict", "dir", "divmod", "enumerate", "filter", "float", "format", "frozenset", "hash",
     "hex", "id", "int", "isinstance", "issubclass", "iter", "len", "list", "map", "max", "min", "next",
     "object", "oct", "ord", "pow", "print", "property", "range", "repr", "reversed", "round", "set",
     "slice", "sorted", "staticmethod", "str", "sum", "super", "tuple", "type", "zip", "Ellipsis",
-    "NotImplemented",
+    "NotImplemented", "memoryview", "open",
 )  # fmt: skip
+
+#: Proxies answer isinstance() for the object they stand for (a proxy of a module "is" a module), so
+#: the attribute guard's fast path never trusts them.
+_PROXY_TYPES = frozenset(weakref.ProxyTypes)
 
 
 def _is_dunder(name: str) -> bool:
@@ -83,20 +90,34 @@ def _is_dunder(name: str) -> bool:
 # -- safe replacements for library callables that read attributes or evaluate strings themselves --------
 
 
-class SafeFormatter(string.Formatter):
-    """string.Formatter whose field lookups (`{0.attr}`, `{0[key]}`) go through the attribute guard,
-    so `"{0.__globals__}".format(f)` is refused while ordinary format strings work."""
+def _safe_get_field(self: Any, field_name: str, args: Any, kwargs: Any) -> tuple[Any, Any]:
+    """string.Formatter.get_field with each attribute step through the guard."""
+    first, rest = _string.formatter_field_name_split(field_name)
+    obj = self.get_value(first, args, kwargs)
+    for is_attr, key in rest:
+        obj = self._guard(obj, key) if is_attr else obj[key]
+    return obj, first
 
-    def __init__(self, getattr_: Any = None) -> None:
-        super().__init__()
-        self._guard = getattr_ or _default_guard
 
-    def get_field(self, field_name: str, args: Any, kwargs: Any) -> tuple[Any, Any]:
-        first, rest = _string.formatter_field_name_split(field_name)
-        obj = self.get_value(first, args, kwargs)
-        for is_attr, key in rest:
-            obj = self._guard(obj, key) if is_attr else obj[key]
-        return obj, first
+def _safe_formatter_init(self: Any, getattr_: Any = None) -> None:
+    self._guard = getattr_ or _default_guard
+
+
+#: string.Formatter whose field lookups (`{0.attr}`, `{0[key]}`) go through the attribute guard, so
+#: `"{0.__globals__}".format(f)` is refused while ordinary format strings work. It is a copy of
+#: string.Formatter's methods, not a subclass: reading up its class graph (`__mro__`) must not lead
+#: to the real class, whose get_field reads attributes without the guard.
+SafeFormatter: type = type(
+    "SafeFormatter",
+    (),
+    {
+        **{k: v for k, v in vars(string.Formatter).items() if k not in ("__dict__", "__weakref__", "get_field")},
+        "__module__": __name__,
+        "__qualname__": "SafeFormatter",
+        "__init__": _safe_formatter_init,
+        "get_field": _safe_get_field,
+    },
+)
 
 
 def _needs_safe_format(template: str) -> bool:
@@ -107,6 +128,19 @@ def _needs_safe_format(template: str) -> bool:
         if spec and "{" in spec:
             return True
     return False
+
+
+#: Why library modules, classes and functions may not be written to.
+WRITE_REFUSAL = (
+    "may not be modified: the guards and the rest of the session rely on library code as it is; keep your own variables"
+)
+
+#: Why a module's or a library class's __dict__ is refused.
+DICT_REFUSAL = (
+    "'__dict__' of a module or of a class your code did not define is not allowed: a module's holds its "
+    "unfiltered globals (its __builtins__ among them), a class's the raw descriptors that skip the "
+    "attribute guard (type.__dict__['__subclasses__']); use getattr(obj, name) or dir(obj)"
+)
 
 
 def _default_guard(obj: Any, name: str) -> Any:
@@ -122,8 +156,20 @@ def _check_expression(text: Any, what: str) -> None:
         raise _refuse(PolicyViolationError, "dangerous-attribute", f"{what} may not name dunder or internal attributes")
 
 
+def _wraps(func: Any) -> Any:
+    """functools.wraps without `__wrapped__` (nor a copy of func's __dict__): the wrapper is a guard,
+    and user code may read `__wrapped__` and `__dict__` of functions."""
+
+    def decorate(wrapper: Any) -> Any:
+        functools.update_wrapper(wrapper, func, updated=())
+        del wrapper.__wrapped__
+        return wrapper
+
+    return decorate
+
+
 def _checked_eval(func: Any, what: str) -> Any:
-    @functools.wraps(func)
+    @_wraps(func)
     def checked(expr: Any, *args: Any, **kwargs: Any) -> Any:
         _check_expression(expr, what)
         return func(expr, *args, **kwargs)
@@ -132,7 +178,7 @@ def _checked_eval(func: Any, what: str) -> Any:
 
 
 def _safe_numpy_load(load: Any) -> Any:
-    @functools.wraps(load)
+    @_wraps(load)
     def safe_load(*args: Any, **kwargs: Any) -> Any:
         if kwargs.get("allow_pickle"):
             raise _refuse(
@@ -166,8 +212,8 @@ def _check_type_expression(arg: str) -> None:
             ok = not node.id.startswith("__") and (not node.id.startswith("_") or node.id == "_getattr_")
         elif isinstance(node, ast.BinOp):
             ok = isinstance(node.op, ast.BitOr)
-        elif isinstance(node, ast.Attribute):
-            ok = not _is_dunder(node.attr) and node.attr not in DANGEROUS_ATTRIBUTES
+        elif isinstance(node, ast.Attribute):  # read without the guard: no private names either
+            ok = not node.attr.startswith("_") and node.attr not in DANGEROUS_ATTRIBUTES
         elif isinstance(node, ast.Call):
             ok = (
                 isinstance(node.func, ast.Name)
@@ -237,15 +283,26 @@ def _make_facade(name: str, allowed: frozenset[str], overrides: dict[str, Any]) 
     module = importlib.import_module(name)
     overrides = {"__name__": name, **overrides}
     if name == "sys":
-        overrides.update(argv=["<cell>"], executable="python")
+        # sys.path is a copy: the real one decides where imports look, and code could put its own
+        # files first (an allowed name would then run them without the guards)
+        overrides.update(argv=["<cell>"], orig_argv=["python", "<cell>"], executable="python", path=list(sys.path))
+    elif name == "os":
+        # the session's own copy of the environment: the real one is what library code passes to the
+        # programs it starts, and PATH decides which program that is (a script of the code's own)
+        environ = dict(os.environ)
+
+        def getenv(key: str, default: Any = None) -> Any:
+            return environ.get(key, default)
+
+        overrides.update(environ=environ, getenv=getenv)
 
     def __getattr__(self: Any, attribute: str) -> Any:
         if attribute in overrides:
             return overrides[attribute]
         if attribute in allowed:
             return getattr(module, attribute)
-        available = ", ".join(sorted(allowed))
-        message = f"module '{name}' in the sandbox has no attribute '{attribute}' (available: {available})"
+        reason = facade_refusal(name, attribute)
+        message = f"'{name}.{attribute}' is not available in the sandbox: {reason}; dir({name}) lists what is"
         raise _refuse(AttributeRefused, "facade", message)
 
     namespace = {
@@ -262,14 +319,19 @@ def make_user_globals(policy: Policy) -> dict[str, Any]:
     _harden_typing()
     module_allowed = policy.module_allowed
     denied_attribute = policy.denied_attribute
-    user_classes: weakref.WeakSet[type] = weakref.WeakSet()
+    # classes made by user code, by identity: a WeakSet would compare with ==, which a metaclass of
+    # the code's own can answer for any class (and so pass a library class off as the user's)
+    user_classes: dict[int, weakref.ref[type]] = {}
     user_globals: dict[str, Any] = {}
     real_import = builtins.__import__
     real_build_class = builtins.__build_class__
     real_getattr = builtins.getattr
-    real_open = builtins.open
-    plain_types: set[type] = set()  # types seen that are not module types
+    plain_types: set[type] = set()  # types seen that are neither module types nor proxies
     writable_types: set[type] = {dict, list, set, bytearray}
+
+    def is_user_class(obj: Any) -> bool:
+        ref = user_classes.get(id(obj))
+        return ref is not None and ref() is obj
 
     def check_module_value(obj: Any, name: str, value: Any) -> Any:
         """A module handed out, or an attribute of a module: the allow-list and module tables."""
@@ -289,14 +351,11 @@ def make_user_globals(policy: Policy) -> dict[str, Any]:
         if isinstance(value, ModuleType):
             module = real_getattr(value, "__name__", "?")
             if not isinstance(module, str) or not module_allowed(module):
-                reason = next(
-                    (r for d, r in DENIED_MODULES.items() if module == d or module.startswith(d + ".")),
-                    "allowed: " + policy.allowed_list(),
-                )
+                reason = policy.import_refusal(module) if isinstance(module, str) else "it is not a real module"
                 raise _refuse(
                     AttributeRefused,
                     "module",
-                    f"attribute '{name}' is the module '{module}', which is not allowed ({reason})",
+                    f"attribute '{name}' is the module '{module}', which is not allowed: {reason}",
                 )
         return value
 
@@ -305,19 +364,15 @@ def make_user_globals(policy: Policy) -> dict[str, Any]:
         reason = denied_attribute(name)
         if reason:
             raise _refuse(AttributeRefused, "dangerous-attribute", f"attribute '{name}' is not allowed: {reason}")
-        if name == "__dict__" and isinstance(obj, (ModuleType, type)):
-            raise _refuse(
-                AttributeRefused,
-                "dangerous-attribute",
-                "'__dict__' of a module or class is not allowed: it leads to the class graph; use dir()",
-            )
+        if name == "__dict__" and isinstance(obj, (ModuleType, type)) and not is_user_class(obj):
+            raise _refuse(AttributeRefused, "dangerous-attribute", DICT_REFUSAL)
         value = real_getattr(obj, name)
         if name in ("format", "format_map"):
             if isinstance(obj, str):
                 return (
                     functools.partial(safe_format, obj) if name == "format" else functools.partial(safe_format_map, obj)
                 )
-            if obj is str:
+            if isinstance(obj, type) and issubclass(obj, str):  # str.format, and a subclass's
                 return safe_format if name == "format" else safe_format_map
         if isinstance(obj, ModuleType):
             module = real_getattr(obj, "__name__", "")
@@ -348,7 +403,7 @@ def make_user_globals(policy: Policy) -> dict[str, Any]:
         """First sight of a type: remember it when it is not a module type (exact types, so a spoofed
         __class__ changes nothing), then apply the module rules."""
         for kind in (type(obj), type(value)):
-            if not issubclass(kind, ModuleType):
+            if not issubclass(kind, ModuleType) and kind not in _PROXY_TYPES:
                 plain_types.add(kind)
         return check_module_value(obj, name, value)
 
@@ -380,19 +435,20 @@ def make_user_globals(policy: Policy) -> dict[str, Any]:
 
     def checked_write(obj: Any) -> Any:
         kind = type(obj)
+        if kind in _PROXY_TYPES:  # a proxy writes to what it stands for: judge that, and never cache
+            if isinstance(obj, (ModuleType, type, types.FunctionType, types.BuiltinFunctionType, types.MethodType)):
+                raise _refuse(WriteRefused, "write", f"modules, classes and functions {WRITE_REFUSAL}")
+            return obj
         if issubclass(kind, ModuleType):
-            raise _refuse(WriteRefused, "write", f"module '{obj.__name__}' may not be modified")
+            raise _refuse(WriteRefused, "write", f"module '{obj.__name__}' {WRITE_REFUSAL}")
         if issubclass(kind, type):
-            if obj not in user_classes:
-                raise _refuse(
-                    WriteRefused,
-                    "write",
-                    f"class '{obj.__name__}' is not defined by your code and may not be modified",
-                )
+            if not is_user_class(obj):
+                message = f"class '{obj.__name__}' is not defined by your code and {WRITE_REFUSAL}; or subclass it"
+                raise _refuse(WriteRefused, "write", message)
             return obj
         if issubclass(kind, (types.FunctionType, types.BuiltinFunctionType, types.MethodType)):
             if real_getattr(obj, "__globals__", None) is not user_globals:
-                raise _refuse(WriteRefused, "write", "functions not defined by your code may not be modified")
+                raise _refuse(WriteRefused, "write", f"functions not defined by your code {WRITE_REFUSAL}")
             return obj
         writable_types.add(kind)  # instances of this type are always writable
         return obj
@@ -430,17 +486,22 @@ def make_user_globals(policy: Policy) -> dict[str, Any]:
                 raise ImportError(f"cannot import name {item!r} from {name!r} (sandbox facade)") from None
         return picked
 
-    def guarded_open(file: Any, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
-        """open() for files in the work folder, the private /tmp and the current folder only."""
-        if not isinstance(file, (str, bytes, os.PathLike)):
-            raise _refuse(PolicyViolationError, "open", "open() takes a path here, not a file descriptor")
-        path = os.path.realpath(os.fsdecode(file))
-        roots = (*FILE_ROOTS, os.getcwd())
-        if not any(path == root or path.startswith(root.rstrip("/") + "/") for root in roots):
-            raise _refuse(
-                PolicyViolationError, "open", f"open() outside the work folder is not allowed: {os.fsdecode(file)!r}"
-            )
-        return real_open(file, mode, *args, **kwargs)
+    def guarded_vars(*args: Any) -> Any:
+        """vars(obj) is obj.__dict__, under the same guard; vars() with no argument is locals()."""
+        if not args:
+            raise _refuse(PolicyViolationError, "forbidden-call", NO_ARGUMENT_CALLS["vars"])
+        if len(args) > 1:
+            raise TypeError(f"vars expected at most 1 argument, got {len(args)}")
+        try:
+            return _getattr_(args[0], "__dict__")
+        except AttributeRefused:
+            raise
+        except AttributeError:
+            raise TypeError("vars() argument must have __dict__ attribute") from None
+
+    def exit(code: Any = None) -> None:  # noqa: A001 - the builtin's name
+        """exit() and quit() end the program as sys.exit() does (the session stays)."""
+        raise SystemExit(code)
 
     def guarded_import(name: str, globals: Any = None, locals: Any = None, fromlist: Any = (), level: int = 0) -> Any:
         """Only allow-listed modules; `from m import x` hands out x through the attribute guard.
@@ -455,11 +516,7 @@ def make_user_globals(policy: Policy) -> dict[str, Any]:
         if name in FACADES:
             return facade_import(name, fromlist)
         if name != "__future__" and not module_allowed(name):
-            reason = next(
-                (r for d, r in DENIED_MODULES.items() if name == d or name.startswith(d + ".")),
-                "allowed: " + policy.allowed_list(),
-            )
-            raise _refuse(ImportRefused, "import", f"import of '{name}' is not allowed ({reason})")
+            raise _refuse(ImportRefused, "import", f"import of '{name}' is not allowed: {policy.import_refusal(name)}")
         module = real_import(name, globals, locals, fromlist, 0)
         if not fromlist or name == "__future__":
             return module
@@ -480,7 +537,8 @@ def make_user_globals(policy: Policy) -> dict[str, Any]:
         """Records classes made by user code: `_write_` lets user code modify those and no others."""
         cls = real_build_class(func, name, *bases, **kwargs)
         if isinstance(cls, type):
-            user_classes.add(cls)
+            key = id(cls)
+            user_classes[key] = weakref.ref(cls, lambda _ref, key=key: user_classes.pop(key, None))
         return cls
 
     def safe_format(template: str, *args: Any, **kwargs: Any) -> str:
@@ -537,7 +595,9 @@ def make_user_globals(policy: Policy) -> dict[str, Any]:
             "__name__": "__main__",
             "__build_class__": build_class,
             "__import__": guarded_import,
-            "open": guarded_open,
+            "vars": guarded_vars,
+            "exit": exit,
+            "quit": exit,
             "getattr": guarded_getattr,
             "hasattr": guarded_hasattr,
             "setattr": guarded_setattr,

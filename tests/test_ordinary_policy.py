@@ -19,7 +19,6 @@ RUNNER = HERE / "run_restricted.py"
 
 #: Every snippet whose output differs under the policy, and why. Unlisted differences fail the test.
 KNOWN_DIFFERENCES = {
-    "091_vars_builtin.py": "vars() is a forbidden builtin (it exposes namespaces); use obj.__dict__",
     "112_match_value_lazy.py": "a match statement's dotted value patterns (`case Settings.mode:`) are read "
     "through the attribute guard once, before matching (a pattern would read them natively); CPython reads "
     "each only when its case is tried, so a missing attribute in a later case raises early",
