@@ -22,7 +22,7 @@ from pathlib import Path
 import torch
 
 from codecall import Agent
-from codecall.models import Transformers
+from codecall.models import GenerationRequest, Transformers
 from codecall.tools import load_tools
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -46,7 +46,7 @@ def raw_tokens_per_second(model: Transformers, tokens: int) -> float:
 
 
 def codecall_tokens_per_second(model: Transformers, tokens: int) -> float:
-    generation = model.generate(MESSAGES, max_new_tokens=tokens)
+    generation = model.generate(GenerationRequest(MESSAGES, max_new_tokens=tokens))
     return generation.completion_tokens / generation.duration_s
 
 
@@ -54,7 +54,7 @@ def conversation_seconds(model: Transformers) -> float:
     messages = list(MESSAGES)
     started = time.perf_counter()
     for turn in range(3):
-        reply = model.generate(messages, max_new_tokens=24)
+        reply = model.generate(GenerationRequest(messages, max_new_tokens=24))
         messages += [{"role": "assistant", "content": reply.text}, {"role": "user", "content": f"Shorter ({turn})."}]
     return time.perf_counter() - started
 
@@ -65,7 +65,7 @@ def main() -> None:
     parser.add_argument("--tasks", type=int, default=len(TASKS))
     args = parser.parse_args()
     model = Transformers(reuse_cache=False, guide=False)
-    model.generate(MESSAGES, max_new_tokens=4)  # warm-up
+    model.generate(GenerationRequest(MESSAGES, max_new_tokens=4))  # warm-up
 
     raw, ours = [], []
     for _ in range(3):  # interleaved, so load on the machine hits both alike

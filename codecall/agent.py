@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from codecall.extract import assigned_names, extract_code
 from codecall.models import Model, resolve_model
-from codecall.prompt import CODE_PREFILL, CODE_STOP, build_messages, observation
+from codecall.prompt import CODE_PREFILL, observation, opening_request
 from codecall.result import Result, Step, tool_source
 from codecall.retrieve import select_tools
 from codecall.tools import Tool
@@ -84,16 +85,14 @@ class Agent:
 
     def _loop(self, session: Session, task: str, variables: dict, result: Result, on_step: StepCallback | None):
         shown = select_tools(task, self.tools, self.max_tools)
-        messages = build_messages(task, shown, variables)
+        prefill = self.model.continues_reply
+        request = opening_request(task, shown, variables, prefill=prefill, max_new_tokens=self.max_new_tokens)
+        messages = request.messages
         names = {t.name for t in self.tools}
         defined = list(variables)  # names the code may use: the data, then what earlier steps assigned
         for index in range(1, self.max_steps + 1):
             step_started = time.perf_counter()
-            prefill = self.model.continues_reply
-            prompt = messages + [{"role": "assistant", "content": CODE_PREFILL}] if prefill else messages
-            generation = self.model.generate(prompt, stop=CODE_STOP if prefill else None,
-                                             max_new_tokens=self.max_new_tokens, tools=shown,
-                                             variables=defined)  # fmt: skip
+            generation = self.model.generate(replace(request, messages=messages, variables=list(defined)))
             text = f"{CODE_PREFILL}{generation.text}\n```" if prefill else generation.text
             code = extract_code(text, names)
             step = Step(index, text, code, None, None, generate_s=generation.duration_s,

@@ -4,15 +4,17 @@ Written for the smallest model first: small models copy shapes more than they fo
 the tools appear as the Python they will call, the rules are few and numbered, and a worked example
 is given as a real earlier exchange (a user turn and the assistant's reply), which a small model copies
 far more readily than an example described inside the system message. Where the model can continue a
-started reply (`Model.continues_reply`), the agent appends `CODE_PREFILL` as the assistant's turn so
-the reply is code from its first token, and stops at `CODE_STOP`.
+started reply (`Model.continues_reply`), the request starts the reply with `CODE_PREFILL` so it is code
+from its first token, and stops at `CODE_STOP`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from codecall.models.base import GenerationRequest
+from codecall.retrieve import relevance
 from codecall.tools import Tool
 
 FINAL_ANSWER_STUB = '''def final_answer(value) -> None:
@@ -72,25 +74,21 @@ def build_messages(
     ]
 
 
-def _task_index(messages: list[dict[str, str]]) -> int | None:
-    """Where a conversation's task is: its last user message that states one."""
-    found = [i for i, m in enumerate(messages) if m["role"] == "user" and m["content"].startswith(TASK_PREFIX)]
-    return found[-1] if found else None
-
-
-def task_of(messages: list[dict[str, str]]) -> str:
-    """The task a conversation is about: its last task message, without the prefix and the examples' note."""
-    at = _task_index(messages)
-    text = "" if at is None else messages[at]["content"]
-    return text.removeprefix(TASK_PREFIX).removesuffix(f"\n({EXAMPLE_TOOLS_NOTE})")
-
-
-def task_free(messages: list[dict[str, str]]) -> list[dict[str, str]]:
-    """The conversation up to its task, with a task that says nothing ("N/A"), and a started reply kept: what
-    a model writes after it is its bias rather than an answer."""
-    at = _task_index(messages)
-    free = [*messages[: len(messages) if at is None else at], {"role": "user", "content": f"{TASK_PREFIX}N/A"}]
-    return free + messages[-1:] if messages and messages[-1]["role"] == "assistant" else free
+def opening_request(
+    task: str, tools: Sequence[Tool], variables: Mapping[str, Any] | None = None, *, prefill: bool = True,
+    max_new_tokens: int = 512,
+) -> GenerationRequest:
+    """A run's first code-action request: the opening conversation, the task as written, the tools and their
+    relevance to it, and the same conversation with a task that says nothing ("N/A": what a model writes
+    after it is its bias rather than an answer, which the guide takes away from a choice's score). With
+    `prefill` (a model that continues a started reply) the reply starts at CODE_PREFILL and ends at CODE_STOP."""
+    tools = list(tools)
+    task_free = [*build_messages("", tools, variables)[:-1], {"role": "user", "content": f"{TASK_PREFIX}N/A"}]
+    return GenerationRequest(
+        build_messages(task, tools, variables), stop=CODE_STOP if prefill else None, max_new_tokens=max_new_tokens,
+        prefill=CODE_PREFILL if prefill else "", tools=tools, task=task, variables=list(variables or ()),
+        relevance=dict(zip((t.name for t in tools), relevance(task, tools), strict=True)), task_free=task_free,
+    )  # fmt: skip
 
 
 def describe_variable(name: str, value: Any, *, head_rows: int = 3) -> str:

@@ -12,12 +12,15 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from codecall.batch import plan_batch, read_results, run_batch
+from codecall.errors import ModelError
 from codecall.models import Scripted, resolve_model
+from codecall.prompt import opening_request
 
 from .conftest import TEST_LIMITS
 
@@ -114,12 +117,15 @@ def test_scripted_replies_by_task_and_step(tmp_path: Path) -> None:
     spec.write_text(json.dumps({"a": ["one", "two"], "a b": "three"}))
     model = resolve_model(f"scripted:{spec}")
     assert isinstance(model, Scripted)
-    opening = [{"role": "user", "content": "Task: example"}, {"role": "user", "content": "Task: a\n(a note)"}]
-    assert model.generate(opening).text == "one"
-    assert model.generate([*opening, {"role": "assistant", "content": "x"}]).text == "two"
-    assert model.generate([{"role": "user", "content": "Task: a b"}]).text == "three"
+    first = opening_request("a", [])
+    assert model.generate(first).text == "one"
+    followed = [*first.messages, {"role": "assistant", "content": "x"}, {"role": "user", "content": "seen"}]
+    assert model.generate(replace(first, messages=followed)).text == "two"
+    assert model.generate(opening_request("a b", [])).text == "three"
+    with pytest.raises(ModelError, match="no scripted reply"):
+        model.generate(opening_request("c", []))
     spec.write_text(json.dumps(["first", "second"]))
-    assert [resolve_model(f"scripted:{spec}").generate([]).text for _ in range(2)] == ["first", "first"]
+    assert [resolve_model(f"scripted:{spec}").generate(first).text for _ in range(2)] == ["first", "first"]
 
 
 def test_plan_reports_bad_lines_and_skips_done_ones(tmp_path: Path) -> None:

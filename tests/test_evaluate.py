@@ -59,7 +59,7 @@ def test_run_eval_side_by_side_with_scripted_models() -> None:
         EvalTask("a", "What is 2 + 3?", 5, category="single", lang="en"),
         EvalTask("b", "法国的首都是哪里?", "Paris", category="single", lang="zh", tools=["capital_of"]),
     ]
-    calling = Scripted([lambda m: "```python\nfinal_answer(add(2, 3))\n```" if "2 + 3" in m[-1]["content"]
+    calling = Scripted([lambda r: "```python\nfinal_answer(add(2, 3))\n```" if "2 + 3" in r.task
                         else '```python\nfinal_answer(capital_of("France"))\n```'])  # fmt: skip
     guessing = Scripted(["The answer is 5."])
     tools = [Tool.from_function(add), Tool.from_function(capital_of)]

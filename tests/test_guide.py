@@ -20,7 +20,7 @@ from codecall.models.grammar import line_grammar
 from codecall.models.guide import MAX_CALLS, Guide, result_name
 from codecall.models.literals import list_item_left, spelled_numbers, task_numbers, task_strings
 from codecall.models.transformers import Transformers
-from codecall.prompt import CODE_PREFILL, CODE_STOP, build_messages
+from codecall.prompt import opening_request
 from codecall.tools import Tool
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -228,8 +228,7 @@ def test_grammar_per_parameter_type() -> None:
     [("What year is it now?", "current_year"), ("What is the average of 2, 4 and 9?", "average")],
 )
 def test_bundled_model_calls_tool_without_and_with_list_parameter(model: Transformers, task: str, tool: str) -> None:
-    messages = build_messages(task, TOOLS) + [{"role": "assistant", "content": CODE_PREFILL}]
-    generation = model.generate(messages, stop=CODE_STOP, max_new_tokens=80, tools=TOOLS)
+    generation = model.generate(opening_request(task, TOOLS, max_new_tokens=80))
     assert generation.finish_reason == "stop"
     check_guided_code(generation.text, PERMITTED)
     calls = [n for n in ast.walk(ast.parse(generation.text)) if isinstance(n, ast.Call) and n.func.id == tool]

@@ -6,15 +6,16 @@ import ast
 import json
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from codecall.errors import ModelError
 from codecall.extract import extract_code
-from codecall.models import Generation, Model, OpenAICompatible, Transformers, resolve_model
+from codecall.models import Generation, GenerationRequest, Model, OpenAICompatible, Transformers, resolve_model
 from codecall.models.transformers import cache_root
-from codecall.prompt import build_messages
+from codecall.prompt import opening_request
 from codecall.tools import Tool
 
 MESSAGES = [
@@ -37,8 +38,8 @@ def test_bundled_model_loads_from_the_safetensors_cache(bundled):
 
 @pytest.mark.model
 def test_generate_is_greedy_and_counts_tokens(bundled):
-    first = bundled.generate(MESSAGES, max_new_tokens=12)
-    again = bundled.generate(MESSAGES, max_new_tokens=12)
+    first = bundled.generate(GenerationRequest(MESSAGES, max_new_tokens=12))
+    again = bundled.generate(GenerationRequest(MESSAGES, max_new_tokens=12))
     assert isinstance(first, Generation) and first.text == again.text
     assert first.text.startswith("1, 2, 3")
     assert first.completion_tokens == 12 and first.finish_reason == "length"
@@ -47,14 +48,14 @@ def test_generate_is_greedy_and_counts_tokens(bundled):
 
 @pytest.mark.model
 def test_stop_strings_end_generation_and_are_trimmed(bundled):
-    g = bundled.generate(MESSAGES, stop=["5,"], max_new_tokens=60)
+    g = bundled.generate(GenerationRequest(MESSAGES, stop=["5,"], max_new_tokens=60))
     assert g.text.rstrip().endswith("4,") and "5," not in g.text
     assert g.finish_reason == "stop" and g.completion_tokens < 20
 
 
 @pytest.mark.model
 def test_prefilled_reply_is_continued(bundled):
-    g = bundled.generate([*MESSAGES, {"role": "assistant", "content": "1, 2, 3,"}], max_new_tokens=6)
+    g = bundled.generate(GenerationRequest(MESSAGES, prefill="1, 2, 3,", max_new_tokens=6))
     assert g.text.lstrip().startswith("4")
 
 
@@ -62,10 +63,10 @@ def test_prefilled_reply_is_continued(bundled):
 def test_reused_kv_cache_gives_the_same_text(bundled):
     follow = [*MESSAGES, {"role": "assistant", "content": "1, 2, 3"}, {"role": "user", "content": "Now 30 to 35."}]
     bundled.reuse_cache = False
-    expected = bundled.generate(follow, max_new_tokens=15).text
+    expected = bundled.generate(GenerationRequest(follow, max_new_tokens=15)).text
     bundled.reuse_cache = True
-    bundled.generate(MESSAGES, max_new_tokens=5)
-    assert bundled.generate(follow, max_new_tokens=15).text == expected
+    bundled.generate(GenerationRequest(MESSAGES, max_new_tokens=5))
+    assert bundled.generate(GenerationRequest(follow, max_new_tokens=15)).text == expected
 
 
 @pytest.mark.model
@@ -122,7 +123,8 @@ class _Server:
                 if grammar:  # as vLLM's llguidance backend does
                     g = _generate_under_grammar(owner.model, body["messages"], grammar, body["max_tokens"])
                 else:
-                    g = owner.model.generate(body["messages"], stop=body.get("stop"), max_new_tokens=body["max_tokens"])
+                    g = owner.model.generate(GenerationRequest(body["messages"], stop=body.get("stop"),
+                                                              max_new_tokens=body["max_tokens"]))
                 return self._send(
                     200,
                     {
@@ -194,8 +196,8 @@ def server(bundled) -> Iterator[_Server]:
 @pytest.mark.model
 def test_http_round_trip_matches_the_local_model(server, bundled):
     remote = OpenAICompatible(server.url, "smol", api_key="secret")
-    g = remote.generate(MESSAGES, stop=["5,"], max_new_tokens=30)
-    assert g.text == bundled.generate(MESSAGES, stop=["5,"], max_new_tokens=30).text
+    g = remote.generate(GenerationRequest(MESSAGES, stop=["5,"], max_new_tokens=30))
+    assert g.text == bundled.generate(GenerationRequest(MESSAGES, stop=["5,"], max_new_tokens=30)).text
     assert g.prompt_tokens > 10 and g.completion_tokens > 0
 
 
@@ -203,9 +205,9 @@ def test_http_round_trip_matches_the_local_model(server, bundled):
 def test_http_bad_credentials_and_unknown_model_fail_at_once(server):
     before = server.requests
     with pytest.raises(ModelError, match="credentials refused.*Incorrect API key"):
-        OpenAICompatible(server.url, "smol", api_key="wrong").generate(MESSAGES, max_new_tokens=3)
+        OpenAICompatible(server.url, "smol", api_key="wrong").generate(GenerationRequest(MESSAGES, max_new_tokens=3))
     with pytest.raises(ModelError, match="does not know model 'gpt-9'"):
-        OpenAICompatible(server.url, "gpt-9", api_key="secret").generate(MESSAGES, max_new_tokens=3)
+        OpenAICompatible(server.url, "gpt-9", api_key="secret").generate(GenerationRequest(MESSAGES, max_new_tokens=3))
     assert server.requests - before == 2  # neither was retried
 
 
@@ -213,10 +215,10 @@ def test_http_bad_credentials_and_unknown_model_fail_at_once(server):
 def test_http_transient_503_is_retried(server):
     server.fail_next = 2
     remote = OpenAICompatible(server.url, "smol", api_key="secret", max_retries=2, backoff_s=0.05)
-    assert remote.generate(MESSAGES, max_new_tokens=3).completion_tokens == 3
+    assert remote.generate(GenerationRequest(MESSAGES, max_new_tokens=3)).completion_tokens == 3
     server.fail_next = 3
     with pytest.raises(ModelError, match="503: overloaded"):
-        remote.generate(MESSAGES, max_new_tokens=3)
+        remote.generate(GenerationRequest(MESSAGES, max_new_tokens=3))
     server.fail_next = 0
 
 
@@ -227,12 +229,12 @@ def test_http_server_that_takes_a_grammar_keeps_the_reply_to_tool_calls(server):
         return a * b
 
     tools = [Tool.from_function(multiply)]
-    messages = build_messages("What is 12 times 9?", tools)
+    request = opening_request("What is 12 times 9?", tools, prefill=False, max_new_tokens=5)
     plain = OpenAICompatible(server.url, "smol", api_key="secret")
-    plain.generate(messages, max_new_tokens=5, tools=tools)
+    plain.generate(request)
     assert "structured_outputs" not in server.bodies[-1]  # off unless asked: most servers refuse the field
     remote = OpenAICompatible(server.url, "smol", api_key="secret", grammar=True, timeout=300)
-    g = remote.generate(messages, max_new_tokens=60, tools=tools)
+    g = remote.generate(replace(request, max_new_tokens=60))
     assert "structured_outputs" in server.bodies[-1]
     code = extract_code(g.text)
     assert code is not None, g.text
@@ -245,4 +247,4 @@ def test_http_server_that_takes_a_grammar_keeps_the_reply_to_tool_calls(server):
 def test_http_connection_refused_is_retried_then_explained():
     remote = OpenAICompatible("http://127.0.0.1:9/v1", "smol", max_retries=1, backoff_s=0.05, timeout=2)
     with pytest.raises(ModelError, match="no answer after 2 attempts.*server running"):
-        remote.generate(MESSAGES)
+        remote.generate(GenerationRequest(MESSAGES))

@@ -6,12 +6,15 @@ import os
 from pathlib import Path
 
 from codecall.errors import ModelError
-from codecall.models.base import Generation, Model, Serialized
+from codecall.models.base import Generation, GenerationRequest, Model, Serialized
 from codecall.models.openai import OpenAICompatible
 from codecall.models.scripted import Scripted
 from codecall.models.transformers import Transformers
 
-__all__ = ["Generation", "Model", "OpenAICompatible", "Scripted", "Serialized", "Transformers", "resolve_model"]
+__all__ = [
+    "Generation", "GenerationRequest", "Model", "OpenAICompatible", "Scripted", "Serialized", "Transformers",
+    "resolve_model",
+]
 
 MODEL_ENV = "CODECALL_MODEL"  #: the model name for a URL spec without `#model`
 

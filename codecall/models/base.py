@@ -1,16 +1,34 @@
-"""What every model backend fills in: one method, chat messages in, text and token counts out."""
+"""What every model backend fills in: one method, a generation request in, text and token counts out."""
 
 from __future__ import annotations
 
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from codecall.tools import Tool
 
 FinishReason = Literal["stop", "length"]
+
+
+@dataclass(frozen=True)
+class GenerationRequest:
+    """What the loop asks of a model, as data: the conversation, and on a code-action turn what a backend
+    that constrains decoding needs, so no backend has to read it back out of the prompt's text."""
+
+    messages: list[dict[str, str]]  #: OpenAI-style dicts with "role" (system, user, assistant) and "content"
+    stop: list[str] | None = None  #: end where any of these appears, leaving it out of the text
+    max_new_tokens: int = 512
+    prefill: str = ""  #: the start of the reply, continued by a backend that `continues_reply`
+    #: a code-action turn's tools (possibly none), the only functions the reply's code may call; None: a chat
+    #: turn, never constrained
+    tools: Sequence[Tool] | None = None
+    task: str = ""  #: the user's task, as written
+    variables: Sequence[str] = ()  #: names already defined in the reply's session (data, earlier results)
+    relevance: dict[str, float] = field(default_factory=dict)  #: each tool's relevance to the task, 0 to 1
+    task_free: list[dict[str, str]] = field(default_factory=list)  #: `messages` with a task that says nothing
 
 
 @dataclass
@@ -32,21 +50,10 @@ class Model(ABC):
     continues_reply: bool = False
 
     @abstractmethod
-    def generate(
-        self,
-        messages: list[dict[str, str]],
-        *,
-        stop: list[str] | None = None,
-        max_new_tokens: int = 512,
-        tools: Sequence[Tool] | None = None,
-        variables: Sequence[str] = (),
-    ) -> Generation:
-        """Complete the conversation; end where any string in `stop` appears, leaving it out of the text.
-
-        `tools` (given for a code-action turn, possibly empty) are the tools the reply's code may call and
-        `variables` the names already defined in its session; a backend that constrains decoding (a guided
-        local model) uses them, others ignore them. None: an ordinary chat turn, never constrained.
-        """
+    def generate(self, request: GenerationRequest) -> Generation:
+        """Complete `request.messages` (after `request.prefill`, where the backend `continues_reply`); a
+        backend that constrains decoding (a guided local model) reads the code-action fields, others
+        ignore them."""
 
 
 def cut_at_stop(text: str, stop: list[str] | None) -> tuple[str, bool]:
@@ -63,9 +70,9 @@ class Serialized(Model):
         self.inner, self.name, self.continues_reply = model, model.name, model.continues_reply
         self._lock = threading.Lock()
 
-    def generate(self, messages: list[dict[str, str]], **options: Any) -> Generation:
+    def generate(self, request: GenerationRequest) -> Generation:
         with self._lock:
-            return self.inner.generate(messages, **options)
+            return self.inner.generate(request)
 
     def __getattr__(self, name: str) -> Any:  # anything else a backend offers, as it is
         if name == "inner":  # not set yet (copying, unpickling): no recursion

@@ -50,13 +50,12 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 from codecall.extract import assigned_names
 from codecall.models.grammar import can_take, expression_grammar, line_grammar
 from codecall.models.literals import list_item_left, spelled_numbers, task_numbers, task_strings
-from codecall.retrieve import relevance
 from codecall.tools import Tool
 
 _RESULT = re.compile(r"result\d*")  #: the names a guided reply gives its results
@@ -88,13 +87,19 @@ class Guide:
         self.finish_ids = frozenset(i for i in range(len(tokenizer)) if _begins_output(tokenizer.decode([i])))
 
     def constraint(
-        self, tools: Sequence[Tool], names: Sequence[str], n_prompt: int, task: str = "", scorer: Scorer | None = None
+        self,
+        tools: Sequence[Tool],
+        names: Sequence[str],
+        n_prompt: int,
+        task: str = "",
+        scorer: Scorer | None = None,
+        relevance: Mapping[str, float] | None = None,
     ) -> LineConstraint:
         """A logits processor for one `generate()` whose prompt is `n_prompt` tokens long; literal
         arguments are limited to the numbers and strings in `task` (when it has any). With a `scorer`,
-        each call's tool is chosen by the model's likelihood of its whole name plus the tool's relevance
-        to `task`."""
-        return LineConstraint(self, list(tools), list(names), n_prompt, task, scorer)
+        each call's tool is chosen by the model's likelihood of its whole name plus the tool's `relevance`
+        to `task` (by name, 0 to 1, as the loop computed it once for the run)."""
+        return LineConstraint(self, list(tools), list(names), n_prompt, task, scorer, relevance or {})
 
 
 class Scorer(Protocol):
@@ -118,13 +123,20 @@ class LineConstraint:
     the model wants to finish, and (with a scorer) which tool this line calls."""
 
     def __init__(
-        self, guide: Guide, tools: list[Tool], names: list[str], n_prompt: int, task: str, scorer: Scorer | None
+        self,
+        guide: Guide,
+        tools: list[Tool],
+        names: list[str],
+        n_prompt: int,
+        task: str,
+        scorer: Scorer | None,
+        relevance: Mapping[str, float],
     ) -> None:
         import llguidance.torch
 
         self.guide, self.tools, self.scorer = guide, tools, scorer
         #: each tool's relevance to the task, 0 to 1 (none without a scorer or with a single tool)
-        self.relevance = dict(zip(tools, relevance(task, tools), strict=True)) if scorer and len(tools) > 1 else {}
+        self.relevance = {t: relevance.get(t.name, 0.0) for t in tools} if scorer and len(tools) > 1 else {}
         # an earlier step's results are rewritten by this reply, not referred to
         self.names = [n for n in names if not _RESULT.fullmatch(n)]
         self.numbers, self.strings = task_numbers(task), task_strings(task)

@@ -10,14 +10,11 @@ import os
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Sequence
 from typing import Any
 
 from codecall.errors import ModelError
-from codecall.models.base import Generation, Model, cut_at_stop
+from codecall.models.base import Generation, GenerationRequest, Model, cut_at_stop
 from codecall.models.grammar import reply_grammar
-from codecall.prompt import task_of
-from codecall.tools import Tool
 
 API_KEY_ENV = "OPENAI_API_KEY"  #: read when no api_key is given
 MAX_SERVER_STOPS = 4  #: OpenAI accepts at most 4 stop strings; the rest are applied here
@@ -61,33 +58,25 @@ class OpenAICompatible(Model):
         self.backoff_s = backoff_s
         self.grammar = grammar
 
-    def generate(
-        self,
-        messages: list[dict[str, str]],
-        *,
-        stop: list[str] | None = None,
-        max_new_tokens: int = 512,
-        tools: Sequence[Tool] | None = None,
-        variables: Sequence[str] = (),
-    ) -> Generation:
+    def generate(self, request: GenerationRequest) -> Generation:
         started = time.perf_counter()
         body: dict[str, Any] = {
             "model": self.model,
-            "messages": messages,
-            "max_tokens": max_new_tokens,
+            "messages": request.messages,
+            "max_tokens": request.max_new_tokens,
             "temperature": self.temperature,
         }
-        if stop:
-            body["stop"] = stop[:MAX_SERVER_STOPS]
-        if self.grammar and tools:
-            body["structured_outputs"] = {"grammar": reply_grammar(tools, task_of(messages))}
+        if request.stop:
+            body["stop"] = request.stop[:MAX_SERVER_STOPS]
+        if self.grammar and request.tools:
+            body["structured_outputs"] = {"grammar": reply_grammar(request.tools, request.task)}
         reply = self._post("/chat/completions", body)
         try:
             choice = reply["choices"][0]
             raw = choice["message"].get("content") or ""
         except (KeyError, IndexError, TypeError, AttributeError) as e:
             raise ModelError(f"{self.base_url}: unexpected reply (no choices[0].message): {reply!r:.200}") from e
-        text, stopped = cut_at_stop(raw, stop)  # servers differ on honouring stop: apply it here too
+        text, stopped = cut_at_stop(raw, request.stop)  # servers differ on honouring stop: apply it here too
         usage = reply.get("usage") or {}
         return Generation(
             text=text,

@@ -11,15 +11,13 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from codecall.errors import ModelError
-from codecall.models.base import Generation, Model, cut_at_stop
-from codecall.tools import Tool
+from codecall.models.base import Generation, GenerationRequest, Model, cut_at_stop
 
-Reply = str | Callable[[list[dict[str, str]]], str]
-TASK_PREFIX = "Task: "  #: how the prompt opens the user's task message (codecall.prompt.build_messages)
+Reply = str | Callable[[GenerationRequest], str]
 
 
 class Scripted(Model):
-    """Replies with `replies` in turn (each a string, or a function of the messages); then repeats the last."""
+    """Replies with `replies` in turn (each a string, or a function of the request); then repeats the last."""
 
     name = "scripted"
 
@@ -30,20 +28,12 @@ class Scripted(Model):
         self.calls = 0
         self.seen: list[list[dict[str, str]]] = []  #: the conversations it was given, for assertions
 
-    def generate(
-        self,
-        messages: list[dict[str, str]],
-        *,
-        stop: list[str] | None = None,
-        max_new_tokens: int = 512,
-        tools: Sequence[Tool] | None = None,
-        variables: Sequence[str] = (),
-    ) -> Generation:
+    def generate(self, request: GenerationRequest) -> Generation:
         reply = self.replies[min(self.calls, len(self.replies) - 1)]
         self.calls += 1
-        self.seen.append(messages)
-        text = reply(messages) if callable(reply) else reply
-        text, _ = cut_at_stop(text, stop)
+        self.seen.append(request.messages)
+        text = reply(request) if callable(reply) else reply
+        text, _ = cut_at_stop(text, request.stop)
         return Generation(text, prompt_tokens=0, completion_tokens=len(text.split()), duration_s=0.0)
 
     @classmethod
@@ -62,22 +52,22 @@ class Scripted(Model):
         raise ModelError(f"{path}: expected a list of replies or an object mapping task text to replies")
 
 
-def reply_by_task(replies: Mapping[str, str | list[str]]) -> Callable[[list[dict[str, str]]], str]:
-    """A reply function that looks the conversation's task up in `replies` and answers its step (the number
-    of model turns since the task): stateless, so concurrent runs of one model do not interfere."""
+def reply_by_task(replies: Mapping[str, str | list[str]]) -> Callable[[GenerationRequest], str]:
+    """A reply function that looks the request's task up in `replies` and answers its step (the number of
+    model turns since the task): stateless, so concurrent runs of one model do not interfere."""
 
-    def reply(messages: list[dict[str, str]]) -> str:
-        for index in range(len(messages) - 1, -1, -1):
-            content = messages[index]["content"]
-            if messages[index]["role"] != "user" or not content.startswith(TASK_PREFIX):
-                continue
-            body = content[len(TASK_PREFIX) :]  # the task, perhaps followed by a note on a new line
-            matches = [task for task in replies if body == task or body.startswith(task + "\n")]
-            if not matches:
-                raise ModelError(f"no scripted reply for the task {body[:80]!r}")
-            answer = replies[max(matches, key=len)]
-            steps = [answer] if isinstance(answer, str) else answer
-            return steps[min(sum(m["role"] == "assistant" for m in messages[index + 1 :]), len(steps) - 1)]
-        raise ModelError("no task in the conversation")
+    def reply(request: GenerationRequest) -> str:
+        if request.task not in replies:
+            raise ModelError(f"no scripted reply for the task {request.task[:80]!r}")
+        answer = replies[request.task]
+        steps = [answer] if isinstance(answer, str) else answer
+        return steps[min(_turns_since_task(request), len(steps) - 1)]
 
     return reply
+
+
+def _turns_since_task(request: GenerationRequest) -> int:
+    """The model turns since the task: assistant messages after it (the task-free conversation ends
+    where the task stands)."""
+    task_at = max(len(request.task_free) - 1, 0)
+    return sum(m["role"] == "assistant" for m in request.messages[task_at + 1 :])

