@@ -22,13 +22,13 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 
-from codecall.scripts import run_scripts
+from codecall.interfaces.scripts import run_scripts
 
 SCRIPT = "x = 1 + 1\nprint(x)\n"
 
 
 def codecall_rate(paths: list[Path], jobs: int, backend: str) -> float:
-    """Scripts per second through `codecall.scripts.run_scripts`; every script must succeed."""
+    """Scripts per second through `codecall.interfaces.scripts.run_scripts`; every script must succeed."""
     started = time.perf_counter()
     results = list(run_scripts(paths, backend=backend, jobs=jobs))
     elapsed = time.perf_counter() - started

@@ -8,8 +8,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from codecall.errors import InputError, ModelError
 from codecall.extract import assigned_names, extract_code
-from codecall.models import Model, resolve_model
+from codecall.models import Generation, GenerationRequest, Model, resolve_model
 from codecall.prompt import CODE_PREFILL, observation, opening_request
 from codecall.result import Result, Step, tool_source
 from codecall.retrieve import select_tools
@@ -72,8 +73,8 @@ class Agent:
                 self._loop(session, task, variables, result, on_step)
         except SandboxError as error:
             result.status, result.error = "error", f"sandbox: {error}"
-        except Exception as error:  # noqa: BLE001 - a failing model ends this run with a clear error, not a crash
-            result.status, result.error = "error", f"model: {type(error).__name__}: {error}"
+        except ModelError as error:
+            result.status, result.error = "error", f"model: {error}"
         result.duration_s = time.perf_counter() - started
         return result
 
@@ -92,7 +93,7 @@ class Agent:
         defined = list(variables)  # names the code may use: the data, then what earlier steps assigned
         for index in range(1, self.max_steps + 1):
             step_started = time.perf_counter()
-            generation = self.model.generate(replace(request, messages=messages, variables=list(defined)))
+            generation = self._generate(replace(request, messages=messages, variables=list(defined)))
             text = f"{CODE_PREFILL}{generation.text}\n```" if prefill else generation.text
             code = extract_code(text, names)
             step = Step(index, text, code, None, None, generate_s=generation.duration_s,
@@ -119,6 +120,15 @@ class Agent:
         result.status = "max_steps"
         result.error = f"no final answer after {self.max_steps} steps"
 
+    def _generate(self, request: GenerationRequest) -> Generation:
+        """The model's reply; whatever a backend raises is the model's failure, reported as such."""
+        try:
+            return self.model.generate(request)
+        except ModelError:
+            raise
+        except Exception as error:  # noqa: BLE001 - a backend's own bug or library error, not the loop's
+            raise ModelError(f"{type(error).__name__}: {error}") from error
+
     @staticmethod
     def _finish_step(step: Step, started: float, on_step: StepCallback | None) -> None:
         step.engine_s = max(0.0, time.perf_counter() - started - step.generate_s - step.execute_s)
@@ -139,7 +149,10 @@ def load_data(paths: Iterable[str | Path]) -> dict[str, Any]:
     for path in map(Path, paths):
         reader = readers.get(path.suffix.lower())
         if reader is None:
-            raise ValueError(f"{path}: unsupported data file (use {', '.join(readers)})")
+            raise InputError(f"{path}: unsupported data file (use {', '.join(readers)})")
         name = re.sub(r"\W|^(?=\d)", "_", path.stem) or "data"
-        variables[name] = reader(path)
+        try:
+            variables[name] = reader(path)
+        except (OSError, ValueError, ImportError) as error:  # pandas' parser errors are ValueErrors
+            raise InputError(f"{path}: cannot read it as {path.suffix.lstrip('.')} data: {error}") from error
     return variables

@@ -21,7 +21,7 @@ from typing import Any, get_type_hints, overload
 from pydantic import ConfigDict, Field, create_model
 from pydantic.json_schema import GenerateJsonSchema
 
-from codecall.errors import ToolError
+from codecall.errors import ToolDefinitionError
 
 _EMPTY = inspect.Parameter.empty
 
@@ -87,22 +87,22 @@ class Tool:
     def from_function(cls, fn: Callable[..., Any], *, name: str | None = None, description: str | None = None) -> Tool:
         """Build a tool from a typed function; its docstring is the description."""
         if not callable(fn):
-            raise ToolError(f"a tool must be a function, got {type(fn).__name__}")
+            raise ToolDefinitionError(f"a tool must be a function, got {type(fn).__name__}")
         name = name or getattr(fn, "__name__", "")
         _check_name(name)
         try:
             sig = inspect.signature(fn)
         except (TypeError, ValueError) as e:
-            raise ToolError(f"tool {name!r}: cannot read its signature ({e})") from e
+            raise ToolDefinitionError(f"tool {name!r}: cannot read its signature ({e})") from e
         hints = _type_hints(fn, name)
         params = []
         for p in sig.parameters.values():
             if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
-                raise ToolError(
+                raise ToolDefinitionError(
                     f"tool {name!r}: *{p.name} / **{p.name} cannot be described to a model; name each parameter"
                 )
             if p.name not in hints:
-                raise ToolError(
+                raise ToolDefinitionError(
                     f"tool {name!r}: parameter {p.name!r} has no type annotation; "
                     f"write e.g. `{p.name}: int` so the model knows what to pass"
                 )
@@ -118,35 +118,35 @@ class Tool:
         """Build a tool from an OpenAI function spec (`{"type": "function", "function": {...}}` or the
         inner dict); the spec, not `fn`'s annotations, defines the signature."""
         if not isinstance(spec, dict):
-            raise ToolError(f"an OpenAI tool spec must be a dict, got {type(spec).__name__}")
+            raise ToolDefinitionError(f"an OpenAI tool spec must be a dict, got {type(spec).__name__}")
         if not callable(fn):
-            raise ToolError(f"a tool must be a function, got {type(fn).__name__}")
+            raise ToolDefinitionError(f"a tool must be a function, got {type(fn).__name__}")
         if spec.get("type") == "function" and isinstance(spec.get("function"), dict):
             spec = spec["function"]
         name = spec.get("name")
         if not isinstance(name, str):
-            raise ToolError("OpenAI tool spec has no 'name' (expected {'name': ..., 'parameters': {...}})")
+            raise ToolDefinitionError("OpenAI tool spec has no 'name' (expected {'name': ..., 'parameters': {...}})")
         _check_name(name)
         description = spec.get("description") or ""
         if not isinstance(description, str):
-            raise ToolError(f"tool {name!r}: 'description' must be a string")
+            raise ToolDefinitionError(f"tool {name!r}: 'description' must be a string")
         schema = spec.get("parameters") or {"type": "object", "properties": {}}
         if not isinstance(schema, dict) or schema.get("type", "object") != "object":
-            raise ToolError(f"tool {name!r}: 'parameters' must be a JSON Schema of type 'object'")
+            raise ToolDefinitionError(f"tool {name!r}: 'parameters' must be a JSON Schema of type 'object'")
         props = schema.get("properties") or {}
         required = schema.get("required") or []
         if not isinstance(props, dict) or not isinstance(required, list):
-            raise ToolError(f"tool {name!r}: 'properties' must be an object and 'required' a list")
+            raise ToolDefinitionError(f"tool {name!r}: 'properties' must be an object and 'required' a list")
         unknown = [r for r in required if r not in props]
         if unknown:
-            raise ToolError(f"tool {name!r}: required parameters {unknown} are not in 'properties'")
+            raise ToolDefinitionError(f"tool {name!r}: required parameters {unknown} are not in 'properties'")
         params = []
         # Required parameters first: Python forbids a parameter without default after one with a default.
         for pname in sorted(props, key=lambda p: p not in required):
             _check_name(pname, what="parameter")
             prop = props[pname]
             if not isinstance(prop, dict):
-                raise ToolError(f"tool {name!r}: property {pname!r} must be a JSON Schema object")
+                raise ToolDefinitionError(f"tool {name!r}: property {pname!r} must be a JSON Schema object")
             default = _EMPTY if pname in required else prop.get("default")
             params.append(
                 inspect.Parameter(
@@ -188,19 +188,19 @@ def load_tools(path: str | Path) -> list[Tool]:
     defined in it (not imported into it), so an existing module works unchanged."""
     path = Path(path)
     if not path.is_file():
-        raise ToolError(f"tools file not found: {path}")
+        raise ToolDefinitionError(f"tools file not found: {path}")
     stem = re.sub(r"\W", "_", path.stem)
     mod_name = f"_codecall_tools_{stem}_{abs(hash(str(path.resolve())))}"
     spec = importlib.util.spec_from_file_location(mod_name, path)
     if spec is None or spec.loader is None:
-        raise ToolError(f"not a Python module: {path}")
+        raise ToolDefinitionError(f"not a Python module: {path}")
     module = importlib.util.module_from_spec(spec)
     sys.modules[mod_name] = module  # dataclasses and pydantic look classes' modules up here
     try:
         spec.loader.exec_module(module)
     except Exception as e:
         sys.modules.pop(mod_name, None)
-        raise ToolError(f"could not load tools from {path}: {type(e).__name__}: {e}") from e
+        raise ToolDefinitionError(f"could not load tools from {path}: {type(e).__name__}: {e}") from e
     found = [v for v in vars(module).values() if isinstance(v, Tool)]
     if not found:
         found = [
@@ -209,11 +209,11 @@ def load_tools(path: str | Path) -> list[Tool]:
             if inspect.isfunction(v) and v.__module__ == mod_name and not k.startswith("_")
         ]
     if not found:
-        raise ToolError(f"no tools in {path}: define public typed functions or mark them with @tool")
+        raise ToolDefinitionError(f"no tools in {path}: define public typed functions or mark them with @tool")
     names = [t.name for t in found]
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
-        raise ToolError(f"{path}: several tools are named {dupes}")
+        raise ToolDefinitionError(f"{path}: several tools are named {dupes}")
     return found
 
 
@@ -222,7 +222,7 @@ def load_tools(path: str | Path) -> list[Tool]:
 
 def _check_name(name: str, what: str = "tool") -> None:
     if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name):
-        raise ToolError(f"{what} name {name!r} is not a valid Python identifier")
+        raise ToolDefinitionError(f"{what} name {name!r} is not a valid Python identifier")
 
 
 def _type_hints(fn: Callable[..., Any], name: str) -> dict[str, Any]:
@@ -230,7 +230,7 @@ def _type_hints(fn: Callable[..., Any], name: str) -> dict[str, Any]:
     try:
         return get_type_hints(fn)
     except Exception as e:
-        raise ToolError(f"tool {name!r}: cannot resolve its type annotations ({e})") from e
+        raise ToolDefinitionError(f"tool {name!r}: cannot resolve its type annotations ({e})") from e
 
 
 def _summary(doc: str) -> str:
@@ -271,7 +271,7 @@ def _schema_from_signature(name: str, sig: inspect.Signature, docs: dict[str, st
         model = create_model(f"{name}_arguments", __config__=ConfigDict(arbitrary_types_allowed=True), **fields)
         schema = model.model_json_schema(schema_generator=_LenientSchema)
     except Exception as e:
-        raise ToolError(f"tool {name!r}: cannot describe its parameters as JSON Schema ({e})") from e
+        raise ToolDefinitionError(f"tool {name!r}: cannot describe its parameters as JSON Schema ({e})") from e
     schema.pop("title", None)
     for prop in schema.get("properties", {}).values():
         prop.pop("title", None)

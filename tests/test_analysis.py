@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from codecall import Agent
-from codecall.cli import main
+from codecall.interfaces.cli import main
 from codecall.models import Scripted
 
 from .conftest import TEST_LIMITS

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from codecall.batch import plan_batch, read_results, run_batch
 from codecall.errors import ModelError
+from codecall.interfaces.batch import plan_batch, read_results, run_batch
 from codecall.models import Scripted, resolve_model
 from codecall.prompt import opening_request
 
@@ -108,7 +108,7 @@ def check_rows(rows: list[dict], expected: dict) -> None:
 
 
 def cli(folder: Path, results: str, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "codecall.cli", "batch", str(folder / "tasks.jsonl"), "-o", str(folder / results),
+    return [sys.executable, "-m", "codecall", "batch", str(folder / "tasks.jsonl"), "-o", str(folder / results),
             "--model", f"scripted:{folder / 'replies.json'}", "--max-steps", "2", *extra]  # fmt: skip
 
 
@@ -204,10 +204,11 @@ def test_ray_executor_gives_the_same_rows(small_batch: tuple[Path, dict, list[di
 def test_small_batch_on_the_bundled_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The real model through the batch: loaded once for both workers, a real run per task. Whether a
     135M model gets the sums right is not what this checks."""
-    import codecall.batch
+    import codecall.interfaces.batch
 
     loads = []
-    monkeypatch.setattr(codecall.batch, "resolve_model", lambda spec: loads.append(spec) or resolve_model(spec))
+    monkeypatch.setattr(codecall.interfaces.batch, "resolve_model",
+                        lambda spec: loads.append(spec) or resolve_model(spec))  # fmt: skip
     (tmp_path / "tools.py").write_text(TOOLS)
     tasks = [{"id": f"q{i}", "task": f"What is {a} + {b}?", "tools": "tools.py"}
              for i, (a, b) in enumerate([(2, 3), (10, 32), (7, 8)])]  # fmt: skip

@@ -26,7 +26,7 @@ from tests.test_ordinary_policy import KNOWN_DIFFERENCES
 
 from .conftest import TEST_LIMITS, backends
 
-CODECALL = [sys.executable, "-m", "codecall.cli"]
+CODECALL = [sys.executable, "-m", "codecall"]
 
 
 @pytest.fixture(scope="module")

@@ -8,14 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from codecall import dabench
-from codecall.cli import main
+from codecall.errors import InputError
+from codecall.evals import dabench
+from codecall.interfaces.cli import main
 from codecall.models import Scripted
 
 REPO = Path(__file__).resolve().parent.parent
 REFERENCE = REPO / "examples" / "dabench_reference.jsonl"
 #: A subset of the DABench dev split shipped with the tests (23 questions over 4 tables, all levels), so these
-#: tests run on any clone; the full set stays outside the repository (dabench.DEFAULT_DATA_DIR).
+#: tests run on any clone; the full set stays outside the repository (--data-dir or $CODECALL_DABENCH).
 DATA = Path(__file__).resolve().parent / "data" / "dabench"
 
 
@@ -134,7 +135,7 @@ def test_the_committed_split_is_what_make_split_gives() -> None:
     assert dabench.make_split(reversed(pairs)) == dabench.make_split(pairs)  # blind to the order given
     shipped = dabench.load_questions(DATA)  # the shipped questions sit in the half of their own level
     assert all(q.id in halves["dev"][q.level] + halves["test"][q.level] for q in shipped)
-    with pytest.raises(ValueError, match="unknown split"):
+    with pytest.raises(InputError, match="unknown split"):
         dabench.load_split("train")
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from codecall.evaluate import EvalTask, format_summary, load_tasks, matches, run_eval, summarize
+from codecall.evals.evaluate import EvalTask, format_summary, load_tasks, matches, run_eval, summarize
 from codecall.models import Scripted
 from codecall.retrieve import select_tools
 from codecall.tools import Tool, load_tools
@@ -75,7 +75,7 @@ def test_run_eval_side_by_side_with_scripted_models() -> None:
 
 
 def test_cli_eval_json_with_scripted_model(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from codecall.cli import main
+    from codecall.interfaces.cli import main
 
     replies = tmp_path / "replies.json"
     replies.write_text(json.dumps(["```python\nfinal_answer(add(17, 25))\n```"]))

@@ -293,7 +293,7 @@ def test_runtime_error_goes_back_for_another_guided_try(model: Transformers) -> 
 @pytest.mark.parametrize("tools", [[], ["--tools", str(ROOT / "examples/tools.py")]], ids=["no-tools", "tools"])
 def test_cli_answers_2_plus_3_in_english_and_chinese(tools: list[str]) -> None:
     for task in ("What is 2 + 3?", "计算 2 + 3 的结果"):
-        out = subprocess.run([sys.executable, "-m", "codecall.cli", "ask", task, *tools, "--json"],
+        out = subprocess.run([sys.executable, "-m", "codecall", "ask", task, *tools, "--json"],
                              capture_output=True, text=True, timeout=300, cwd=ROOT)  # fmt: skip
         assert out.returncode == 0, out.stderr
         assert json.loads(out.stdout.splitlines()[-1])["answer"] == 5, (task, out.stdout)
@@ -303,7 +303,7 @@ def test_cli_answers_2_plus_3_in_english_and_chinese(tools: list[str]) -> None:
 def test_cli_answers_chinese_task_by_calling_the_tool(tmp_path: Path) -> None:
     notebook = tmp_path / "run.ipynb"
     out = subprocess.run(
-        [sys.executable, "-m", "codecall.cli", "ask", "计算 2 + 3 的结果", "--tools", str(ROOT / "examples/tools.py"),
+        [sys.executable, "-m", "codecall", "ask", "计算 2 + 3 的结果", "--tools", str(ROOT / "examples/tools.py"),
          "--json", "--notebook", str(notebook)],
         capture_output=True, text=True, timeout=300, cwd=ROOT,
     )  # fmt: skip

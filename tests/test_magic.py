@@ -14,7 +14,8 @@ from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
 from nbclient import NotebookClient
 
-from codecall import Result, magic
+from codecall import Result
+from codecall.interfaces import magic
 from codecall.models import Scripted
 from sandbox import Limits
 

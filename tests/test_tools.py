@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from codecall.errors import CodecallError, ToolError
+from codecall.errors import CodecallError, ToolDefinitionError
 from codecall.tools import Tool, load_tools, tool
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "tools.py"
@@ -70,11 +70,11 @@ def test_untyped_and_star_args_are_refused_clearly():
     def star(*args: int) -> int:
         return 0
 
-    with pytest.raises(ToolError, match="parameter 'a' has no type annotation"):
+    with pytest.raises(ToolDefinitionError, match="parameter 'a' has no type annotation"):
         tool(untyped)
-    with pytest.raises(ToolError, match=r"\*args"):
+    with pytest.raises(ToolDefinitionError, match=r"\*args"):
         tool(star)
-    assert issubclass(ToolError, CodecallError)
+    assert issubclass(ToolDefinitionError, CodecallError)
 
 
 SPEC = {
@@ -115,7 +115,7 @@ def test_from_openai_accepts_wrapped_and_inner_specs(spec):
     ],
 )
 def test_from_openai_refuses_bad_specs(spec, message):
-    with pytest.raises(ToolError, match=message):
+    with pytest.raises(ToolDefinitionError, match=message):
         Tool.from_openai(spec, print)
 
 
@@ -174,17 +174,17 @@ def test_load_tools_example_module():
 
 
 def test_load_tools_errors(tmp_path):
-    with pytest.raises(ToolError, match="not found"):
+    with pytest.raises(ToolDefinitionError, match="not found"):
         load_tools(tmp_path / "missing.py")
     broken = tmp_path / "broken.py"
     broken.write_text("raise RuntimeError('boom')\n")
-    with pytest.raises(ToolError, match="boom"):
+    with pytest.raises(ToolDefinitionError, match="boom"):
         load_tools(broken)
     untyped = tmp_path / "untyped.py"
     untyped.write_text("def f(x):\n    return x\n")
-    with pytest.raises(ToolError, match="no type annotation"):
+    with pytest.raises(ToolDefinitionError, match="no type annotation"):
         load_tools(untyped)
     empty = tmp_path / "empty.py"
     empty.write_text("X = 1\n")
-    with pytest.raises(ToolError, match="no tools"):
+    with pytest.raises(ToolDefinitionError, match="no tools"):
         load_tools(empty)

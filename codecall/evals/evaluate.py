@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from codecall.agent import Agent
+from codecall.errors import InputError
 from codecall.models import Model
 from codecall.tools import Tool
 
@@ -65,7 +66,7 @@ def load_tasks(path: str | Path) -> list[EvalTask]:
             try:
                 tasks.append(EvalTask(**row))
             except TypeError as e:
-                raise ValueError(f"{path}:{number}: {e}") from e
+                raise InputError(f"{path}:{number}: {e}") from e
     return tasks
 
 
@@ -101,7 +102,7 @@ def run_eval(
     for task in tasks:
         unknown = sorted(set(task.tools or []) - by_name.keys())
         if unknown:
-            raise ValueError(f"task {task.id}: no tools named {unknown}")
+            raise InputError(f"task {task.id}: no tools named {unknown}")
         offered = [by_name[n] for n in task.tools] if task.tools is not None else tools
         for mode, model in models.items():
             run = _run_one(task, mode, Agent(model, offered, **agent_options))

@@ -7,7 +7,9 @@ import json
 import sys
 from collections.abc import Callable
 
+from codecall.errors import CodecallError, InputError, ModelError, ToolDefinitionError
 from sandbox.backends.docker import IMAGE_TAG
+from sandbox.errors import BoxUnavailable, SandboxError
 from sandbox.limits import Limits
 from sandbox.policy import Policy
 
@@ -41,7 +43,7 @@ def _limits_from(args: argparse.Namespace) -> Limits:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from codecall.scripts import run_scripts
+    from codecall.interfaces.scripts import run_scripts
 
     policy = Policy.off() if args.no_policy else Policy()
     failed = 0
@@ -64,9 +66,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_ask(args: argparse.Namespace) -> int:
     from codecall.agent import Agent, load_data
+    from codecall.interfaces.view import StepPrinter
     from codecall.models import resolve_model
     from codecall.tools import load_tools
-    from codecall.view import StepPrinter
 
     tools = [t for path in args.tools for t in load_tools(path)]
     variables = load_data(args.data)
@@ -94,7 +96,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
-    from codecall.batch import run_batch
+    from codecall.interfaces.batch import run_batch
 
     summary = run_batch(args.tasks, args.output, jobs=args.jobs, executor=args.executor, ray_address=args.ray_address,
                         model=args.model, backend=args.backend, limits=_limits_from(args), policy=Policy(),
@@ -119,10 +121,10 @@ def cmd_docker_clean(args: argparse.Namespace) -> int:
 
 
 def cmd_dabench(args: argparse.Namespace) -> int:
-    from codecall import dabench
+    from codecall.evals import dabench
     from codecall.models import resolve_model
 
-    data_dir = args.data_dir or dabench.DEFAULT_DATA_DIR
+    data_dir = dabench.data_folder(args.data_dir)
     questions = dabench.load_questions(data_dir)
     if args.split:
         half = dabench.load_split(args.split)
@@ -162,7 +164,7 @@ def cmd_dabench(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from codecall import evaluate
+    from codecall.evals import evaluate
     from codecall.models import Transformers, resolve_model
     from codecall.tools import load_tools
     from sandbox.pool import WarmPool
@@ -326,7 +328,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="instead of a model, run the reference code in FILE ({id, code} a line) on its "
                        "questions: a scripted model that shows what the pipeline scores")  # fmt: skip
     bench.add_argument(
-        "--data-dir", metavar="DIR", help="the DABench data folder (default: shared/data/dabench beside the repository)"
+        "--data-dir", metavar="DIR",
+        help="the DABench data folder (default: $CODECALL_DABENCH; a small subset is in tests/data/dabench)",
     )
     bench.add_argument("--limit", type=int, default=0, metavar="N", help="only the first N questions")
     bench.add_argument("--sample", type=int, default=0, metavar="N",
@@ -376,6 +379,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: Exit codes by the kind of error (the most specific class that matches wins); 1 is a run that failed.
+EXIT_CODES: dict[type[Exception], int] = {
+    CodecallError: 2, InputError: 2, ToolDefinitionError: 2, ModelError: 3, SandboxError: 4, BoxUnavailable: 5,
+}
+
+
+def exit_code(error: Exception) -> int | None:
+    """The exit code for `error`, or None for an exception of neither tree (a bug: it is shown in full)."""
+    for kind in type(error).__mro__:
+        if kind in EXIT_CODES:
+            return EXIT_CODES[kind]
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handler: Callable[[argparse.Namespace], int] = args.handler
@@ -384,13 +401,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-    except Exception as error:  # noqa: BLE001 - one clear line instead of a traceback
-        from sandbox.errors import SandboxError
-
-        if not isinstance(error, SandboxError) and type(error).__module__.split(".")[0] not in ("codecall",):
-            raise
+    except (CodecallError, SandboxError) as error:  # one clear line instead of a traceback
         print(f"codecall: {error}", file=sys.stderr)
-        return 2
+        return exit_code(error) or 2
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from codecall.agent import Agent, load_data
+from codecall.errors import InputError
 from codecall.models import Serialized, resolve_model
 from codecall.tools import Tool, load_tools
 from sandbox import Limits, Policy, WarmPool
@@ -341,7 +342,7 @@ def _rows(plan: Plan, jobs: int, executor: str, ray_address: str | None, options
         excludes = [str(results_path.resolve().relative_to(folder))] if inside else []
         rows = run_ray(plan.tasks, jobs, options, address=ray_address, working_dir=folder, excludes=excludes)
     else:
-        raise ValueError(f"unknown executor {executor!r} (local or ray)")
+        raise InputError(f"unknown executor {executor!r} (local or ray)")
     with closing(rows):
         yield from rows
 

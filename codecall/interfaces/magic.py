@@ -55,7 +55,7 @@ def _fenced(text: str, language: str = "") -> str:
 
 
 class NotebookView:
-    """The notebook's counterpart of `codecall.view.StepPrinter`; `step` is the Agent's on_step callback."""
+    """The notebook's counterpart of `codecall.interfaces.view.StepPrinter`; `step` is the Agent's on_step callback."""
 
     def __init__(self, show_code: bool = True) -> None:
         self.show_code = show_code

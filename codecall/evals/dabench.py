@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
 import re
 import time
 from collections import Counter
@@ -31,14 +32,15 @@ from pathlib import Path
 from typing import Any
 
 from codecall.agent import Agent
+from codecall.errors import InputError
 from codecall.models import Model, OpenAICompatible, Scripted, Serialized
 from codecall.models.scripted import reply_by_task
 from codecall.result import Result
 from sandbox import Limits, WarmPool
 
-DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "dabench"
+DATA_ENV = "CODECALL_DABENCH"  #: the DABench data folder, when `--data-dir` does not name one
 #: The dev/test halves of the questions (`make_split`), fixed before anything was tuned on them.
-SPLIT_FILE = Path(__file__).resolve().parents[1] / "examples" / "dabench_split.json"
+SPLIT_FILE = Path(__file__).resolve().parents[2] / "examples" / "dabench_split.json"
 SPLITS = ("dev", "test")
 LEVELS = ("easy", "medium", "hard")
 PAIR = re.compile(r"@(\w+)\[(.*?)\]", re.DOTALL)
@@ -47,6 +49,19 @@ QUOTES = "\"'`"
 
 
 # -- questions ------------------------------------------------------------------------------------
+def data_folder(given: str | Path | None) -> Path:
+    """The DABench data folder: `given`, else $CODECALL_DABENCH; it holds da-dev-questions.jsonl,
+    da-dev-labels.jsonl and da-dev-tables/. The data set is not part of this repository (a small subset
+    ships with the tests, in tests/data/dabench)."""
+    folder = given or os.environ.get(DATA_ENV)
+    if not folder:
+        raise InputError(f"where is DABench? pass --data-dir DIR or set ${DATA_ENV} (the folder that holds "
+                         "da-dev-questions.jsonl)")  # fmt: skip
+    if not (Path(folder) / "da-dev-questions.jsonl").is_file():
+        raise InputError(f"{folder}: no da-dev-questions.jsonl there; is it the DABench data folder?")
+    return Path(folder)
+
+
 @dataclass
 class Question:
     """One DABench question with its labelled answers."""
@@ -69,7 +84,7 @@ class Question:
         )
 
 
-def load_questions(data_dir: str | Path = DEFAULT_DATA_DIR) -> list[Question]:
+def load_questions(data_dir: str | Path) -> list[Question]:
     """The questions with their labels, in the file's order."""
     data_dir = Path(data_dir)
     labels = {row["id"]: row["common_answers"] for row in _jsonl(data_dir / "da-dev-labels.jsonl")}
@@ -183,7 +198,7 @@ def evaluate(
     questions: list[Question],
     model: Model,
     *,
-    data_dir: str | Path = DEFAULT_DATA_DIR,
+    data_dir: str | Path,
     jobs: int = 1,
     backend: str = "kernel",
     limits: Limits | None = None,
@@ -272,7 +287,7 @@ def make_split(questions: Iterable[tuple[int, str]]) -> dict[str, dict[str, list
 def load_split(name: str, path: str | Path = SPLIT_FILE) -> set[int]:
     """The question ids of one half ("dev" or "test") of the committed split."""
     if name not in SPLITS:
-        raise ValueError(f"unknown split {name!r} (choose from: {', '.join(SPLITS)})")
+        raise InputError(f"unknown split {name!r} (choose from: {', '.join(SPLITS)})")
     halves = json.loads(Path(path).read_text(encoding="utf-8"))
     return {id_ for ids in halves[name].values() for id_ in ids}
 
