@@ -17,10 +17,10 @@ import time
 from datetime import date
 from pathlib import Path
 
-from sandbox.check import check
-from sandbox.guards import make_user_globals
 from sandbox.policy import DEFAULT_POLICY, Policy
-from sandbox.restrict import compile_cell
+from sandbox.policy.check import check
+from sandbox.policy.guards import make_user_globals
+from sandbox.policy.restrict import compile_cell
 
 CELL = "\n".join(f"x{i} = [v.real for v in range({i}) if v % 2]  # line {i}" for i in range(20))
 LOOP = "def work(n):\n    t = 0\n    for i in range(n):\n        t += i * i % 7\n    return t"
@@ -48,7 +48,7 @@ def main() -> None:
     args = parser.parse_args()
     check(CELL)  # warm-up
     rows = [
-        ("static check, 20-line cell", "sandbox.check", median_ms(lambda: check(CELL), args.repeat),
+        ("static check, 20-line cell", "sandbox.policy.check", median_ms(lambda: check(CELL), args.repeat),
          "ast.parse", median_ms(lambda: ast.parse(CELL), args.repeat)),
         ("pure-Python loop, 200k iterations", "restricted compile + guards", loop_ms(DEFAULT_POLICY, 7),
          "plain exec", loop_ms(Policy.off(), 7)),

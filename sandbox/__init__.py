@@ -10,7 +10,7 @@ import importlib
 from typing import Any
 
 _PUBLIC = {
-    "check": "sandbox.check",
+    "check": "sandbox.policy.check",
     "BoxUnavailable": "sandbox.errors",
     "KernelDied": "sandbox.errors",
     "SandboxError": "sandbox.errors",
@@ -23,8 +23,8 @@ _PUBLIC = {
     "Limits": "sandbox.limits",
     "DEFAULT_POLICY": "sandbox.policy",
     "Policy": "sandbox.policy",
-    "Session": "sandbox.session",
-    "WarmPool": "sandbox.pool",
+    "Session": "sandbox.host.session",
+    "WarmPool": "sandbox.host.pool",
 }
 
 __all__ = sorted(_PUBLIC)

@@ -37,7 +37,7 @@ if ! docker version >/dev/null 2>&1; then
 fi
 
 "$PYTHON" -c "
-from sandbox.image import build_image, image_current
+from sandbox.boxes.image import build_image, image_current
 if not image_current():
     build_image()
 else:

@@ -12,7 +12,7 @@ import pytest
 
 from sandbox import Limits, Policy, Session
 from sandbox.errors import BoxUnavailable
-from sandbox.session import make_box
+from sandbox.host.session import make_box
 
 MiB = 1024 * 1024
 

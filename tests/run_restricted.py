@@ -22,9 +22,12 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from sandbox import guards  # noqa: E402
-from sandbox.policy import DEFAULT_POLICY, Policy  # noqa: E402
-from sandbox.restrict import PolicyRejected, compile_cell  # noqa: E402
+from sandbox.policy import (  # noqa: E402
+    DEFAULT_POLICY,
+    Policy,
+    guards,  # noqa: E402
+)
+from sandbox.policy.restrict import PolicyRejected, compile_cell  # noqa: E402
 
 REPORT_PREFIX = "@@run_restricted@@ "
 

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from sandbox import Limits, Policy, Session, cgroups
-from sandbox.backends.kernel import BubblewrapBox
+from sandbox import Limits, Policy, Session
+from sandbox.boxes import cgroups
+from sandbox.boxes.bubblewrap import BubblewrapBox
 
 from .conftest import TEST_LIMITS
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-from sandbox.check import RULES, check
 from sandbox.policy import (
     DANGEROUS_ATTRIBUTES,
     DEFAULT_POLICY,
@@ -16,6 +15,7 @@ from sandbox.policy import (
     NOT_IMPORTABLE,
     Policy,
 )
+from sandbox.policy.check import RULES, check
 
 REFUSED = [
     ("import subprocess", "import", 1),

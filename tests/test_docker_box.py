@@ -19,10 +19,10 @@ from pathlib import Path
 import pytest
 
 from sandbox import Policy, Session
-from sandbox.backends import docker
-from sandbox.backends.base import PACKAGE_ROOT
-from sandbox.backends.docker import DockerBox, container_name, docker_cli, remove_leftovers
-from sandbox.image import image_current
+from sandbox.boxes import docker
+from sandbox.boxes.base import PACKAGE_ROOT
+from sandbox.boxes.docker import DockerBox, container_name, docker_cli, remove_leftovers
+from sandbox.boxes.image import image_current
 from sandbox.policy import DEFAULT_IMPORTS
 
 from .conftest import TEST_LIMITS, MiB

@@ -21,9 +21,9 @@ from pathlib import Path
 
 import pytest
 
-from sandbox.check import check
 from sandbox.policy import DEFAULT_POLICY
-from sandbox.restrict import PolicyRejected, compile_cell
+from sandbox.policy.check import check
+from sandbox.policy.restrict import PolicyRejected, compile_cell
 from tests.run_restricted import REPORT_PREFIX
 
 HERE = Path(__file__).resolve().parent
@@ -165,9 +165,9 @@ def test_escape_is_stopped(path: Path, tmp_path: Path, listener: Listener, recor
 SNIPPET_RUNNER = """
 import contextlib, io, json, os, sys
 sys.path.insert(0, sys.argv[1])
-from sandbox import guards
+from sandbox.policy import guards
 from sandbox.policy import DEFAULT_POLICY
-from sandbox.restrict import compile_cell
+from sandbox.policy.restrict import compile_cell
 environ = dict(os.environ)
 path = list(sys.path)
 for source in json.loads(sys.stdin.read()):

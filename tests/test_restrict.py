@@ -8,9 +8,9 @@ import io
 
 import pytest
 
-from sandbox.guards import AttributeRefused, ImportRefused, PolicyViolationError, WriteRefused, make_user_globals
 from sandbox.policy import DEFAULT_POLICY, Policy
-from sandbox.restrict import CompiledCell, PolicyRejected, compile_cell
+from sandbox.policy.guards import AttributeRefused, ImportRefused, PolicyViolationError, WriteRefused, make_user_globals
+from sandbox.policy.restrict import CompiledCell, PolicyRejected, compile_cell
 
 
 def run(code: str, policy: Policy = DEFAULT_POLICY) -> tuple[str, object]:

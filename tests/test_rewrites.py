@@ -13,9 +13,9 @@ import textwrap
 
 import pytest
 
-from sandbox.guards import make_user_globals
 from sandbox.policy import DEFAULT_POLICY
-from sandbox.restrict import compile_cell
+from sandbox.policy.guards import make_user_globals
+from sandbox.policy.restrict import compile_cell
 from tests.run_restricted import run_source
 
 PRELUDE = """

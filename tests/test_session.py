@@ -11,7 +11,7 @@ import time
 import pandas as pd
 
 from sandbox import Session
-from sandbox.boxed_kernel import Reply
+from sandbox.host.kernel import Reply
 
 from .conftest import TEST_LIMITS
 
@@ -200,7 +200,7 @@ def _kill_box_kernel(launcher_pid: int) -> None:
     for pid in _descendants(launcher_pid):
         try:
             with open(f"/proc/{pid}/cmdline", "rb") as f:
-                if b"sandbox.boot" in f.read():
+                if b"sandbox.inside.boot" in f.read():
                     os.kill(pid, signal.SIGKILL)
                     return
         except OSError:

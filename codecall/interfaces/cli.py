@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable
 
 from codecall.errors import CodecallError, InputError, ModelError, ToolDefinitionError
-from sandbox.backends.docker import IMAGE_TAG
+from sandbox.boxes.docker import IMAGE_TAG
 from sandbox.errors import BoxUnavailable, SandboxError
 from sandbox.limits import Limits
 from sandbox.policy import Policy
@@ -106,7 +106,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
 
 def cmd_image_build(args: argparse.Namespace) -> int:
-    from sandbox.image import build_image
+    from sandbox.boxes.image import build_image
 
     image = build_image(args.tag, progress=lambda line: print(f"image: {line}", file=sys.stderr))
     print(image)
@@ -114,7 +114,7 @@ def cmd_image_build(args: argparse.Namespace) -> int:
 
 
 def cmd_docker_clean(args: argparse.Namespace) -> int:
-    from sandbox.backends.docker import remove_leftovers
+    from sandbox.boxes.docker import remove_leftovers
 
     print(f"removed {remove_leftovers(everything=args.all)} leftover container(s)")
     return 0
@@ -167,7 +167,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from codecall.evals import evaluate
     from codecall.models import Transformers, resolve_model
     from codecall.tools import load_tools
-    from sandbox.pool import WarmPool
+    from sandbox.host.pool import WarmPool
 
     tasks = evaluate.load_tasks(args.tasks)[: args.limit]
     tools = [t for path in args.tools for t in load_tools(path)]

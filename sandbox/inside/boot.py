@@ -46,7 +46,7 @@ def main(argument: str) -> None:
     if args.get("uid") is not None:
         drop_privileges(args["uid"], args.get("gid", args["uid"]))
     if args.get("seccomp", True):
-        from sandbox import seccomp
+        from sandbox.inside import seccomp
 
         seccomp.install()
     os.chdir(args["work_dir"])
@@ -58,7 +58,7 @@ def start_kernel(args: dict) -> None:
     from ipykernel import kernelapp
     from ipykernel.iostream import IOPubThread
 
-    from sandbox.runtime import Runtime
+    from sandbox.inside.runtime import Runtime
 
     class LocalIOPubThread(IOPubThread):
         """ipykernel listens on a 127.0.0.1 TCP port for forked subprocesses' output; the box has

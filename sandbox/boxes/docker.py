@@ -4,7 +4,7 @@ No network (`--network none`: the Jupyter protocol and the tool bridge use unix 
 folder, bind-mounted at the same path), no IPC namespace sharing and no /dev/shm (`--ipc none`), a
 read-only root, a size-limited tmpfs /tmp, the work folder as the only other writable mount,
 memory/CPU/pids limits from the cgroup Docker makes, every capability dropped, no-new-privileges and
-the session's unprivileged uid. sandbox.boot adds rlimits and seccomp.
+the session's unprivileged uid. sandbox.inside.boot adds rlimits and seccomp.
 
 The kernel process jupyter_client manages is the `docker run` CLI attached to the container, so the
 kernel manager's life cycle stays stock; because killing the CLI does not stop the container,
@@ -18,8 +18,8 @@ import os
 import shutil
 import subprocess
 
-from sandbox.backends.base import PACKAGE_ROOT, WORK_DIR_IN_BOX, Box, BoxSpec
-from sandbox.backends.kernel import BOX_ENVIRONMENT, PACKAGE_ROOT_IN_BOX
+from sandbox.boxes.base import PACKAGE_ROOT, WORK_DIR_IN_BOX, Box, BoxSpec
+from sandbox.boxes.bubblewrap import BOX_ENVIRONMENT, PACKAGE_ROOT_IN_BOX
 from sandbox.limits import Limits
 
 #: The image sessions run in (built by `codecall image build`, see sandbox/image.py).

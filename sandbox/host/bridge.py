@@ -19,7 +19,7 @@ from typing import Any
 
 import pydantic
 
-from sandbox import wire
+from sandbox.inside import wire
 
 
 @dataclass

@@ -16,7 +16,7 @@ import threading
 import traceback
 from typing import Any
 
-from sandbox import wire
+from sandbox.inside import wire
 from sandbox.policy import Policy
 
 RESULT_MIME = "application/vnd.codecall.result+json"
@@ -47,7 +47,7 @@ class Runtime:
     # -- namespaces -------------------------------------------------------------------------------
     def _fresh_namespace(self) -> dict:
         if self.policy.restrict:
-            from sandbox.guards import make_user_globals
+            from sandbox.policy.guards import make_user_globals
 
             namespace = make_user_globals(self.policy)
         else:
@@ -72,7 +72,7 @@ class Runtime:
     # -- running a cell ---------------------------------------------------------------------------
     def run(self, code: str) -> None:
         """Compile `code` under the policy, run it, and publish what happened."""
-        from sandbox.restrict import PolicyRejected, compile_cell
+        from sandbox.policy.restrict import PolicyRejected, compile_cell
 
         self._answer = (False, None)
         refusals = self._refusals()
@@ -113,7 +113,7 @@ class Runtime:
         """The guards' log of refusals (kept per cell, so the host learns of refusals the code caught)."""
         if not self.policy.restrict:
             return []
-        from sandbox.guards import REFUSALS
+        from sandbox.policy.guards import REFUSALS
 
         return REFUSALS
 

@@ -1,6 +1,6 @@
 """A box: where and how a sandboxed kernel runs. Backends differ in launch and limits, nothing else.
 
-Both boxes start the same in-box entry point (`sandbox.boot`) with the same boot arguments; it applies
+Both boxes start the same in-box entry point (`sandbox.inside.boot`) with the same boot arguments; it applies
 rlimits, seccomp and the uid drop, then runs an IPython kernel that speaks the Jupyter protocol over ipc
 sockets in the session folder (bound into the box at the same path, so no network is ever needed).
 """
@@ -29,16 +29,16 @@ class BoxSpec:
     session_dir: Path  #: connection file, ipc sockets and the tool bridge socket; same path inside
     work_dir: Path  #: the only writable folder the code sees besides /tmp (at WORK_DIR_IN_BOX)
     uid: int  #: the unprivileged uid the code runs as
-    boot: dict  #: the boot arguments (see sandbox.boot)
+    boot: dict  #: the boot arguments (see sandbox.inside.boot)
 
     @property
     def connection_file(self) -> Path:
         return self.session_dir / "kernel.json"
 
     def boot_argv(self, python: str, package_root: str) -> list[str]:
-        """The command that starts sandbox.boot inside the box with `python`."""
+        """The command that starts sandbox.inside.boot inside the box with `python`."""
         bootstrap = (
-            f"import sys; sys.path.insert(0, {package_root!r}); from sandbox.boot import main; main(sys.argv[1])"
+            f"import sys; sys.path.insert(0, {package_root!r}); from sandbox.inside.boot import main; main(sys.argv[1])"
         )
         return [python, "-I", "-c", bootstrap, json.dumps(self.boot)]
 

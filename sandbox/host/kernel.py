@@ -22,12 +22,12 @@ from typing import Any
 from jupyter_client import KernelManager
 from jupyter_client.kernelspec import KernelSpec
 
-from sandbox.backends.base import WORK_DIR_IN_BOX, Box, BoxSpec
-from sandbox.bridge import ToolBridge
+from sandbox.boxes.base import WORK_DIR_IN_BOX, Box, BoxSpec
 from sandbox.errors import KernelDied
+from sandbox.host.bridge import ToolBridge
+from sandbox.inside.runtime import RESULT_MIME
 from sandbox.limits import Limits
 from sandbox.policy import Policy
-from sandbox.runtime import RESULT_MIME
 
 #: Sessions run as uids from this range, one per session, so per-uid limits (RLIMIT_NPROC) are the
 #: session's own and sessions cannot signal each other.

@@ -3,7 +3,7 @@
 New pid, network, ipc and uts namespaces (no network at all: the Jupyter protocol runs over ipc
 sockets in the session folder), a read-only view of the system and the Python environment, a private
 /tmp and work folder, no home and no host secrets, an unprivileged uid, rlimits and seccomp (applied by
-sandbox.boot), and cgroups for memory, pids and CPU where the host lets us write them.
+sandbox.inside.boot), and cgroups for memory, pids and CPU where the host lets us write them.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ import shutil
 import sys
 from pathlib import Path
 
-from sandbox import cgroups
-from sandbox.backends.base import WORK_DIR_IN_BOX, Box, BoxSpec
+from sandbox.boxes import cgroups
+from sandbox.boxes.base import WORK_DIR_IN_BOX, Box, BoxSpec
 
 PACKAGE_ROOT_IN_BOX = "/opt/codecall"
 

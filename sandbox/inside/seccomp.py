@@ -1,4 +1,4 @@
-"""A seccomp filter that denies what a session never needs. Installed inside the box by sandbox.boot.
+"""A seccomp filter that denies what a session never needs. Installed inside the box by sandbox.inside.boot.
 
 Allow by default, deny a list: a kernel needs a broad set of ordinary syscalls (threads, mmap, zmq's
 unix sockets), while the dangerous ones are few and well known. Denied calls fail with EPERM, so code

@@ -17,14 +17,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sandbox import wire
-from sandbox.backends.base import WORK_DIR_IN_BOX, Box
-from sandbox.boxed_kernel import BoxedKernel, Reply
-from sandbox.check import check
+from sandbox.boxes.base import WORK_DIR_IN_BOX, Box
 from sandbox.errors import BoxUnavailable, SessionClosed
 from sandbox.execution import Display, ErrorInfo, Execution, Violation
+from sandbox.host.kernel import BoxedKernel, Reply
+from sandbox.inside import wire
 from sandbox.limits import DEFAULT_LIMITS, Limits
 from sandbox.policy import DEFAULT_POLICY, Policy
+from sandbox.policy.check import check
 
 BACKENDS = ("kernel", "docker")
 
@@ -34,9 +34,9 @@ def make_box(backend: str | Box, limits: Limits) -> Box:
     if isinstance(backend, Box):
         return backend
     if backend == "kernel":
-        from sandbox.backends.kernel import BubblewrapBox as box_class
+        from sandbox.boxes.bubblewrap import BubblewrapBox as box_class
     elif backend == "docker":
-        from sandbox.backends.docker import DockerBox as box_class
+        from sandbox.boxes.docker import DockerBox as box_class
     else:
         raise BoxUnavailable(f"unknown backend {backend!r} (choose from: {', '.join(BACKENDS)})")
     missing = box_class.unavailable()
@@ -169,7 +169,7 @@ class Session:
         return f"{WORK_DIR_IN_BOX}/{target.name}"
 
     def get(self, name: str) -> Any:
-        """A copy of the sandbox variable `name` (it must be able to cross: see sandbox.wire)."""
+        """A copy of the sandbox variable `name` (it must be able to cross: see sandbox.inside.wire)."""
         result = self._runtime("get", name)
         if result["status"] != "ok":
             raise KeyError(result["error"]["message"])

@@ -30,8 +30,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from sandbox.backends.base import PACKAGE_ROOT
-from sandbox.backends.docker import IMAGE_TAG, docker_cli
+from sandbox.boxes.base import PACKAGE_ROOT
+from sandbox.boxes.docker import IMAGE_TAG, docker_cli
 
 REQUIREMENTS = PACKAGE_ROOT / "images" / "requirements.txt"
 SUITE = "bookworm"

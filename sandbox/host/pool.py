@@ -12,12 +12,12 @@ import time
 from collections import deque
 from typing import Any
 
-from sandbox.backends.base import Box
-from sandbox.boxed_kernel import BoxedKernel
+from sandbox.boxes.base import Box
 from sandbox.errors import KernelDied
+from sandbox.host.kernel import BoxedKernel
+from sandbox.host.session import Session, make_box
 from sandbox.limits import DEFAULT_LIMITS, Limits
 from sandbox.policy import DEFAULT_POLICY, Policy
-from sandbox.session import Session, make_box
 
 
 class WarmPool:
