@@ -11,8 +11,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 from sandbox import Execution, Limits, Policy
+from sandbox.execution import jsonable
 
 RunStatus = Literal["answered", "text", "max_steps", "error"]
+#: The statuses that count as success: a model run's answer (given by code, or in text), a script run to its end.
+SUCCESS_STATUSES = frozenset({"answered", "text", "ok"})
 
 
 @dataclass
@@ -63,16 +66,21 @@ class Result:
     def tokens(self) -> int:
         return sum(s.prompt_tokens + s.completion_tokens for s in self.steps)
 
+    @property
+    def succeeded(self) -> bool:
+        """The run gave an answer (from code or in text)."""
+        return self.status in SUCCESS_STATUSES
+
     def to_json(self) -> dict:
-        """Plain JSON: the answer as JSON where it can be, else its repr."""
+        """Plain JSON, the whole trace: the answer (and every value) as `sandbox.execution.jsonable` gives it."""
         return {
             "task": self.task,
-            "answer": _jsonable(self.answer),
+            "answer": jsonable(self.answer),
             "status": self.status,
             "error": self.error,
             "model": self.model,
             "duration_s": round(self.duration_s, 3),
-            "steps": [_jsonable(asdict(step)) for step in self.steps],
+            "steps": [jsonable(asdict(step)) for step in self.steps],
             "artifacts": self.artifacts,
         }
 
@@ -103,7 +111,7 @@ class Result:
                 if not sandboxed and step.execution and step.execution.status != "ok":
                     cell.metadata["tags"] = ["raises-exception"]  # re-running goes on past it
                 cells.append(cell)
-        cells.append(v4.new_markdown_cell(f"**Status:** {self.status}\n\n**Answer:** {_jsonable(self.answer)}"))
+        cells.append(v4.new_markdown_cell(f"**Status:** {self.status}\n\n**Answer:** {jsonable(self.answer)}"))
         notebook = v4.new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3", "display_name":
                                    "Python 3", "language": "python"}})  # fmt: skip
         path = Path(path)
@@ -135,7 +143,7 @@ class Result:
                     f"{name} = pd.read_json(io.StringIO({value.to_json(orient='split')!r}), orient='split')",
                 ]
             else:
-                lines.append(f"{name} = json.loads({json.dumps(_jsonable(value))!r})")
+                lines.append(f"{name} = json.loads({json.dumps(jsonable(value))!r})")
         if sandboxed:
             limits = ", ".join(f"{f.name}={getattr(self.limits, f.name)!r}" for f in fields(self.limits))
             policy = ("Policy()" if self.policy == Policy() else
@@ -152,6 +160,90 @@ class Result:
                   '    """Keep the final answer in `answer`, as the run did."""',
                   "    global answer", "    answer = value"]  # fmt: skip
         return "\n".join(lines)
+
+
+@dataclass
+class RunRecord:
+    """The outcome of one run as one flat JSON object, the same for every interface and harness: `ask
+    --json`, a batch row, an eval run, a DABench question, a `codecall run` script.
+
+    The core keys are always there: `id` (the task's id, or None), `task` (the task's text, or the script's
+    path), `status`, `answer` (JSON data: see `sandbox.execution.jsonable`; a DataFrame is pandas' "split"
+    orient, `{"columns", "index", "data"}`), `error`, `steps`, `duration_s`, `tokens`. A harness adds its
+    own keys beside them (`extra`: a batch's `line`, a script's `stdout` and `stderr`, eval's `mode` and
+    `correct`, DABench's `level` and `pairs`, ...), readable as attributes (`record.correct`).
+    `RunRecord.from_json(record.to_json()) == record`."""
+
+    id: str | int | None
+    task: str | None
+    status: str
+    answer: Any = None  #: JSON data already
+    error: str | None = None
+    steps: int = 0
+    duration_s: float = 0.0
+    tokens: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)  #: the harness's own keys, flat beside the core
+
+    def __post_init__(self) -> None:
+        clash = CORE_KEYS & self.extra.keys()
+        if clash:
+            raise ValueError(f"extra keys {sorted(clash)} would overwrite the record's own")
+
+    def __getattr__(self, name: str) -> Any:  # only for names that are not fields: the extra keys
+        extra = self.__dict__.get("extra", {})
+        if name.startswith("__") or name not in extra:
+            raise AttributeError(f"{type(self).__name__!r} has no attribute or extra key {name!r}")
+        return extra[name]
+
+    @property
+    def ok(self) -> bool:
+        """The run succeeded (`SUCCESS_STATUSES`); whether its answer was right is a harness's `correct`."""
+        return self.status in SUCCESS_STATUSES
+
+    @classmethod
+    def from_result(cls, result: Result, *, id: str | int | None = None, **extra: Any) -> RunRecord:
+        """The record of an `Agent.run`."""
+        return cls(id, result.task, result.status, jsonable(result.answer), result.error, len(result.steps),
+                   round(result.duration_s, 3), result.tokens, extra)  # fmt: skip
+
+    @classmethod
+    def from_execution(cls, execution: Execution, *, id: str | int | None, task: str | None, **extra: Any) -> RunRecord:
+        """The record of one script's execution, with its `stdout` and `stderr`."""
+        answer = jsonable(execution.answer) if execution.answered else None
+        extra = {"stdout": execution.stdout, "stderr": execution.stderr, **extra}
+        return cls(id, task, execution.status, answer, execution_error(execution), 1, round(execution.duration_s, 3),
+                   0, extra)  # fmt: skip
+
+    @classmethod
+    def failure(cls, error: str, *, id: str | int | None = None, task: str | None = None, duration_s: float = 0.0,
+                **extra: Any) -> RunRecord:  # fmt: skip
+        """The record of a run that failed before it could start (or ended in an exception)."""
+        return cls(id, task, "error", None, error, 0, round(duration_s, 3), 0, extra)
+
+    def to_json(self) -> dict[str, Any]:
+        """The core keys, then the extra keys, in one flat object."""
+        core = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "extra"}
+        return {**core, **self.extra}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> RunRecord:
+        """The record `to_json` wrote: the core keys back into their fields, every other key into `extra`."""
+        core = {key: data[key] for key in CORE_KEYS if key in data}
+        return cls(**core, extra={key: value for key, value in data.items() if key not in CORE_KEYS})
+
+
+CORE_KEYS = frozenset(f.name for f in fields(RunRecord)) - {"extra"}
+
+
+def execution_error(execution: Execution) -> str | None:
+    """One line for what stopped an execution: the policy's violations, or the error (with the session's
+    notice), or None."""
+    if execution.violations:
+        return "; ".join(str(v) for v in execution.violations)
+    if execution.error:
+        text = str(execution.error)
+        return f"{text} [{execution.notice}]" if execution.notice else text
+    return None
 
 
 def tool_source(function: Any) -> str:
@@ -195,14 +287,3 @@ def _outputs(execution: Execution | None) -> list:
 
 def _is_dataframe(value: Any) -> bool:
     return type(value).__name__ == "DataFrame" and type(value).__module__.startswith("pandas")
-
-
-def _jsonable(value: Any) -> Any:
-    """`value` as JSON: containers recursively, anything else by its repr."""
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set)):
-        return [_jsonable(v) for v in value]
-    return repr(value)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -67,7 +68,8 @@ class Execution:
         return self.status == "ok"
 
     def to_json(self) -> dict:
-        return asdict(self)
+        """Plain JSON data: a DataFrame (or any other) answer as `jsonable` gives it."""
+        return jsonable(asdict(self))
 
     def summary(self) -> str:
         """A one-paragraph account for people and models: output, value, error, notice."""
@@ -87,3 +89,22 @@ class Execution:
         if self.notice:
             parts.append(f"[{self.status}] {self.notice}")
         return "\n".join(parts)
+
+
+def jsonable(value: Any) -> Any:
+    """`value` as JSON data: containers item by item; a pandas DataFrame or Series as pandas' "split"
+    orient (`{"columns", "index", "data"}`, a Series `{"name", "index", "data"}`: `pd.DataFrame(**it)`
+    rebuilds a frame), dates as ISO text; numpy arrays and scalars as lists and numbers; anything else by
+    its repr."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [jsonable(v) for v in value]
+    kind = type(value)
+    if kind.__module__.startswith("pandas") and kind.__name__ in ("DataFrame", "Series"):
+        return json.loads(value.to_json(orient="split", date_format="iso"))
+    if kind.__module__ == "numpy" and hasattr(value, "tolist"):
+        return jsonable(value.tolist())
+    return repr(value)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import nbformat
 import pandas as pd
+import pytest
 from nbclient import NotebookClient
 
 from codecall import Agent
 from codecall.models import Scripted
+from codecall.result import RunRecord
 from codecall.tools import Tool, tool
 
 from .conftest import TEST_LIMITS
@@ -108,6 +110,43 @@ def test_to_json_is_plain_json() -> None:
     result = run([fenced("final_answer({'sum': add(2, 3)})")])
     data = json.loads(json.dumps(result.to_json()))
     assert data["answer"] == {"sum": 5} and data["status"] == "answered" and len(data["steps"]) == 1
+
+
+def test_a_dataframe_answer_serialises_in_the_split_orient() -> None:
+    """`Execution.to_json`, `Result.to_json` and the run record all give a DataFrame answer as pandas'
+    "split" orient, which rebuilds the frame."""
+    import json
+
+    frame = pd.DataFrame({"region": ["north", "south"], "revenue": [130, 95]})
+    result = run([fenced("final_answer(sales[sales.revenue > 0])")], sales=frame)
+    assert result.status == "answered" and isinstance(result.answer, pd.DataFrame)
+    split = {"columns": ["region", "revenue"], "index": [0, 1], "data": [["north", 130], ["south", 95]]}
+    execution = json.loads(json.dumps(result.steps[0].execution.to_json()))
+    assert execution["answer"] == split and execution["status"] == "ok"
+    assert json.loads(json.dumps(result.to_json()))["answer"] == split
+    record = RunRecord.from_result(result, id="t1", mode="plain")
+    data = json.loads(json.dumps(record.to_json()))
+    assert data["answer"] == split and pd.DataFrame(**data["answer"]).equals(frame)
+    assert list(data)[:8] == ["id", "task", "status", "answer", "error", "steps", "duration_s", "tokens"]
+    assert data["mode"] == "plain" and data["steps"] == 1 and data["tokens"] == record.tokens
+
+
+def test_a_run_record_round_trips_through_json() -> None:
+    import json
+
+    record = RunRecord("q1", "What is 2 + 3?", "answered", {"sum": [5, 5.5]}, None, 2, 0.125, 40,
+                       {"line": 3, "correct": True, "tools_shown": ["add"]})  # fmt: skip
+    text = json.dumps(record.to_json())
+    assert RunRecord.from_json(json.loads(text)) == record and json.loads(text)["line"] == 3
+    assert record.ok and record.correct and record.tools_shown == ["add"]
+    with pytest.raises(AttributeError):
+        _ = record.level
+    failed = RunRecord.failure("no such tool", id=7, task=None, duration_s=0.01234)
+    assert (failed.status, failed.ok, failed.duration_s) == ("error", False, 0.012)
+    assert RunRecord.from_json(failed.to_json()) == failed
+    with pytest.raises(ValueError, match="overwrite"):
+        RunRecord(1, "t", "answered", extra={"status": "x"})
+    assert not RunRecord.from_result(run([fenced("print(1)")])).ok  # no answer in three turns: max_steps
 
 
 def test_a_tool_from_an_openai_spec_is_validated_against_the_spec_in_the_box() -> None:
