@@ -1,7 +1,16 @@
 """sandbox: decide what code may run, and run it isolated. Usable alone; it never imports codecall.
 
-The public names load lazily: this package is also imported inside the box (runtime, guards, policy,
-wire), where the host-side machinery (jupyter_client, pydantic) is neither needed nor wanted.
+    errors.py     the one exception tree (standard library only; also in the box)
+    limits.py     every resource limit, with its default
+    execution.py  what one execution produced (Execution, ErrorInfo, Display): the host's records
+    policy/       what code may do: the rule table, the static check, the restricted compiler, the guards
+    inside/       what runs in the box: boot, seccomp, the runtime, and the wire protocol both sides speak
+    host/         the host side: Session, the kernel client, the tool bridge, the warm pool
+    boxes/        where a kernel runs: the Box base, bubblewrap, docker (+ its image), cgroups
+
+The box mounts only errors.py, policy/ and inside/ (there `sandbox` is a namespace package, without this
+file). The public names below load lazily, so importing the policy or the in-box modules on the host
+loads nothing of the host side (jupyter_client, pydantic).
 """
 
 from __future__ import annotations
@@ -9,16 +18,15 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+_ERRORS = ("AttributeRefused", "BoxUnavailable", "ImportRefused", "KernelDied", "PolicyError", "PolicyRejected",
+           "PolicyViolationError", "SandboxError", "SessionClosed", "ToolCallError", "WireError", "WriteRefused")
 _PUBLIC = {
+    **dict.fromkeys(_ERRORS, "sandbox.errors"),
     "check": "sandbox.policy.check",
-    "BoxUnavailable": "sandbox.errors",
-    "KernelDied": "sandbox.errors",
-    "SandboxError": "sandbox.errors",
-    "SessionClosed": "sandbox.errors",
     "Display": "sandbox.execution",
     "ErrorInfo": "sandbox.execution",
     "Execution": "sandbox.execution",
-    "Violation": "sandbox.execution",
+    "Violation": "sandbox.policy.rules",
     "DEFAULT_LIMITS": "sandbox.limits",
     "Limits": "sandbox.limits",
     "DEFAULT_POLICY": "sandbox.policy",

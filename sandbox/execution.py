@@ -6,20 +6,11 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from sandbox.policy.rules import Violation  # a static refusal: the policy's own record, listed here
+
+__all__ = ["Display", "ErrorInfo", "Execution", "Status", "Violation"]
+
 Status = Literal["ok", "blocked", "error", "timeout", "killed"]
-
-
-@dataclass
-class Violation:
-    """A policy refusal at a place in the user's code; `rule` names the rule that refused it."""
-
-    line: int
-    col: int
-    rule: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"line {self.line}: {self.message}"
 
 
 @dataclass

@@ -22,12 +22,13 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
+from sandbox.errors import PolicyRejected, PolicyViolationError  # noqa: E402
 from sandbox.policy import (  # noqa: E402
     DEFAULT_POLICY,
     Policy,
     guards,  # noqa: E402
 )
-from sandbox.policy.restrict import PolicyRejected, compile_cell  # noqa: E402
+from sandbox.policy.restrict import compile_cell  # noqa: E402
 
 REPORT_PREFIX = "@@run_restricted@@ "
 
@@ -47,18 +48,19 @@ def run_source(source: str, mode: str = "restricted", filename: str = "<cell>") 
     except PolicyRejected as err:
         report["rejected"] = [f"{v.rule}: {v}" for v in err.violations]
         return report
-    user_globals = guards.make_user_globals(policy) if policy.restrict else {"__name__": "__main__"}
+    refusals: list[tuple[str, str]] = []
+    user_globals = guards.make_user_globals(policy, refusals) if policy.restrict else {"__name__": "__main__"}
     try:
         exec(cell.body, user_globals)
         if cell.last is not None:
             eval(cell.last, user_globals)
     except BaseException as err:  # report everything, SystemExit included
         report["error"] = f"{type(err).__name__}: {err}"
-        report["policy_error"] = isinstance(err, guards.PolicyViolationError)
+        report["policy_error"] = isinstance(err, PolicyViolationError)
         traceback.print_exc()
     finally:
         sys.stdout.flush()
-    report["refusals"] = [list(r) for r in guards.REFUSALS]
+    report["refusals"] = [list(r) for r in refusals]
     return report
 
 

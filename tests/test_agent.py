@@ -59,7 +59,7 @@ def test_runtime_error_goes_back_then_a_fix() -> None:
 
 def test_tool_validation_error_goes_back_then_a_fix() -> None:
     result = run([fenced("final_answer(add('two', 3))"), fenced("final_answer(add(2, 3))")])
-    assert result.steps[0].execution.error.type == "ToolError"
+    assert result.steps[0].execution.error.type == "ToolCallError"
     assert "argument 'a'" in result.steps[0].observation
     assert result.answer == 5
 

@@ -15,7 +15,8 @@ from sandbox.policy import (
     NOT_IMPORTABLE,
     Policy,
 )
-from sandbox.policy.check import RULES, check
+from sandbox.policy.check import check
+from sandbox.policy.rules import RULES
 
 REFUSED = [
     ("import subprocess", "import", 1),

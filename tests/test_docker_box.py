@@ -20,7 +20,7 @@ import pytest
 
 from sandbox import Policy, Session
 from sandbox.boxes import docker
-from sandbox.boxes.base import PACKAGE_ROOT
+from sandbox.boxes.base import PACKAGE_ROOT, in_box_mounts
 from sandbox.boxes.docker import DockerBox, container_name, docker_cli, remove_leftovers
 from sandbox.boxes.image import image_current
 from sandbox.policy import DEFAULT_IMPORTS
@@ -73,14 +73,15 @@ def test_container_is_locked_down(bare: Session) -> None:
     assert mounts == {
         str(bare.kernel.session_dir): (str(bare.kernel.session_dir), True),
         "/workspace": (str(bare.work_dir), True),
-        "/opt/codecall/sandbox": (str(PACKAGE_ROOT / "sandbox"), False),
+        **{target: (source, False) for source, target in in_box_mounts()},  # the in-box parts only
     }
 
 
 def test_only_work_folder_and_tmp_are_writable(bare: Session) -> None:
     code = (
         "import os\nresults = {}\n"
-        "for folder in ['/', '/usr', '/etc', '/var', '/opt/codecall/sandbox', '/dev', '/workspace', '/tmp']:\n"
+        "for folder in ['/', '/usr', '/etc', '/var', '/opt/codecall/sandbox', '/opt/codecall/sandbox/policy',\n"
+        "               '/dev', '/workspace', '/tmp']:\n"
         "    try:\n"
         "        with open(os.path.join(folder, 'probe'), 'w') as f:\n"
         "            f.write('x')\n"

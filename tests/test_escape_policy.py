@@ -21,9 +21,10 @@ from pathlib import Path
 
 import pytest
 
+from sandbox.errors import PolicyRejected
 from sandbox.policy import DEFAULT_POLICY
 from sandbox.policy.check import check
-from sandbox.policy.restrict import PolicyRejected, compile_cell
+from sandbox.policy.restrict import compile_cell
 from tests.run_restricted import REPORT_PREFIX
 
 HERE = Path(__file__).resolve().parent
@@ -172,10 +173,10 @@ environ = dict(os.environ)
 path = list(sys.path)
 for source in json.loads(sys.stdin.read()):
     out, error, rule = io.StringIO(), None, None
-    del guards.REFUSALS[:]
+    refusals = []
     try:
         cell = compile_cell(source, DEFAULT_POLICY)
-        namespace = guards.make_user_globals(DEFAULT_POLICY)
+        namespace = guards.make_user_globals(DEFAULT_POLICY, refusals)
         with contextlib.redirect_stdout(out):
             exec(cell.body, namespace)
             value = eval(cell.last, namespace) if cell.last is not None else None
@@ -184,7 +185,7 @@ for source in json.loads(sys.stdin.read()):
     except BaseException as err:
         error = f"{type(err).__name__}: {err}"
         rule = getattr(err, "rule", None)
-    result = {"stdout": out.getvalue(), "error": error, "rule": rule, "refusals": len(guards.REFUSALS),
+    result = {"stdout": out.getvalue(), "error": error, "rule": rule, "refusals": len(refusals),
               "environ_changed": dict(os.environ) != environ, "sys_path_changed": sys.path != path}
     print(json.dumps(result), flush=True)
 """

@@ -44,7 +44,7 @@ def test_tool_round_trip_good_and_bad_arguments(backend: str) -> None:
         ok = s.execute("add(2, b=3)")
         assert ok.status == "ok" and ok.value == 5
         bad = s.execute("add('two', 3)")
-        assert bad.status == "error" and bad.error.type == "ToolError"
+        assert bad.status == "error" and bad.error.type == "ToolCallError"
         assert "argument 'a'" in bad.error.message
         caught = s.execute("try:\n    add(1)\nexcept TypeError as e:\n    print('caught', e)")
         assert "caught add()" in caught.stdout
@@ -58,7 +58,7 @@ def test_tool_exception_comes_back_as_exception(backend: str) -> None:
         raise ValueError("no such record")
 
     with Session(backend, tools={"fails": fails}, limits=TEST_LIMITS) as s:
-        result = s.execute("try:\n    fails(1)\nexcept ToolError as e:\n    print(e)")
+        result = s.execute("try:\n    fails(1)\nexcept ToolCallError as e:\n    print(e)")
         assert "no such record" in result.stdout
 
 

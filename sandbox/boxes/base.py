@@ -14,8 +14,19 @@ from pathlib import Path
 
 from sandbox.limits import Limits
 
-#: The folder that holds the `sandbox` package on the host; boxes make it visible read-only.
+#: The folder that holds the `sandbox` package on the host.
 PACKAGE_ROOT = Path(__file__).resolve().parents[2]
+#: Where every box shows that folder's in-box parts; boot_argv puts it first on sys.path.
+PACKAGE_ROOT_IN_BOX = "/opt/codecall"
+#: The parts of the `sandbox` package a box mounts (read-only): only what runs inside it. Inside, `sandbox`
+#: is a namespace package that holds these alone: the host side (host/, boxes/, the lazy public API in
+#: __init__.py, execution.py, limits.py) is not there to be imported or read.
+IN_BOX_PARTS = ("errors.py", "policy", "inside")
+
+
+def in_box_mounts() -> list[tuple[str, str]]:
+    """(host path, path in the box) of each part of the package a box mounts read-only."""
+    return [(str(PACKAGE_ROOT / "sandbox" / part), f"{PACKAGE_ROOT_IN_BOX}/sandbox/{part}") for part in IN_BOX_PARTS]
 
 #: Where user code sees its work folder, in every box.
 WORK_DIR_IN_BOX = "/workspace"

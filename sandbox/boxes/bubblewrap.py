@@ -15,9 +15,7 @@ import sys
 from pathlib import Path
 
 from sandbox.boxes import cgroups
-from sandbox.boxes.base import WORK_DIR_IN_BOX, Box, BoxSpec
-
-PACKAGE_ROOT_IN_BOX = "/opt/codecall"
+from sandbox.boxes.base import PACKAGE_ROOT_IN_BOX, WORK_DIR_IN_BOX, Box, BoxSpec, in_box_mounts
 
 #: Host paths shown read-only inside the box when they exist: the system's programs and libraries,
 #: and the few files under /etc that libraries read. Nothing else of /etc (no passwords, no keys).
@@ -81,7 +79,7 @@ class BubblewrapBox(Box):
         argv += ["--perms", "1777", "--size", str(self.limits.disk), "--tmpfs", "/tmp"]
         binds = [(path, path) for path in SYSTEM_PATHS if os.path.exists(path)]
         binds += [(root, root) for root in python_roots()]
-        binds += [(str(Path(__file__).resolve().parents[1]), f"{PACKAGE_ROOT_IN_BOX}/sandbox")]
+        binds += in_box_mounts()
         for source, target in binds:
             argv += _parents(target) + ["--ro-bind", source, target]
         for link, target in USR_MERGED_LINKS.items():

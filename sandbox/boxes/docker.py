@@ -18,8 +18,8 @@ import os
 import shutil
 import subprocess
 
-from sandbox.boxes.base import PACKAGE_ROOT, WORK_DIR_IN_BOX, Box, BoxSpec
-from sandbox.boxes.bubblewrap import BOX_ENVIRONMENT, PACKAGE_ROOT_IN_BOX
+from sandbox.boxes.base import PACKAGE_ROOT_IN_BOX, WORK_DIR_IN_BOX, Box, BoxSpec, in_box_mounts
+from sandbox.boxes.bubblewrap import BOX_ENVIRONMENT
 from sandbox.limits import Limits
 
 #: The image sessions run in (built by `codecall image build`, see sandbox/image.py).
@@ -28,9 +28,6 @@ IMAGE_TAG = "codecall-sandbox:latest"
 #: Every codecall container carries this label (and `codecall.session=<id>`, `codecall.pid=<owner>`).
 LABEL = "codecall=1"
 OWNER_LABEL = "codecall.pid"
-
-#: The sandbox package, mounted read-only where boot_argv expects it.
-PACKAGE_IN_BOX = f"{PACKAGE_ROOT_IN_BOX}/sandbox"
 
 
 def docker_cli(*args: str, timeout: float = 60.0) -> subprocess.CompletedProcess[str]:
@@ -108,7 +105,8 @@ class DockerBox(Box):
         argv += ["--tmpfs", f"/tmp:rw,nosuid,nodev,size={limits.disk},mode=1777"]
         argv += ["--volume", f"{spec.session_dir}:{spec.session_dir}:rw"]
         argv += ["--volume", f"{spec.work_dir}:{WORK_DIR_IN_BOX}:rw", "--workdir", WORK_DIR_IN_BOX]
-        argv += ["--volume", f"{PACKAGE_ROOT / 'sandbox'}:{PACKAGE_IN_BOX}:ro"]
+        for source, target in in_box_mounts():  # the in-box parts of the package, where boot_argv expects them
+            argv += ["--volume", f"{source}:{target}:ro"]
         for key, value in BOX_ENVIRONMENT.items():
             argv += ["--env", f"{key}={value}"]
         return argv + [self.image] + spec.boot_argv("python3", PACKAGE_ROOT_IN_BOX)

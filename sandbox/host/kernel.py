@@ -25,7 +25,7 @@ from jupyter_client.kernelspec import KernelSpec
 from sandbox.boxes.base import WORK_DIR_IN_BOX, Box, BoxSpec
 from sandbox.errors import KernelDied
 from sandbox.host.bridge import ToolBridge
-from sandbox.inside.runtime import RESULT_MIME
+from sandbox.inside.wire import RESULT_MIME
 from sandbox.limits import Limits
 from sandbox.policy import Policy
 

@@ -16,10 +16,11 @@ import threading
 import traceback
 from typing import Any
 
+from sandbox.errors import PolicyRejected, ToolCallError
 from sandbox.inside import wire
+from sandbox.inside.wire import RESULT_MIME
 from sandbox.policy import Policy
 
-RESULT_MIME = "application/vnd.codecall.result+json"
 CELL_FILENAME = "<cell>"
 VALUE_REPR_LIMIT = 10_000
 REFUSALS_KEPT = 20
@@ -30,10 +31,6 @@ class FinalAnswer(BaseException):
     """Raised by final_answer(); a BaseException so `except Exception` in user code can't swallow it."""
 
 
-class ToolError(Exception):
-    """A tool call failed on the host: bad arguments, or the tool raised."""
-
-
 class Runtime:
     def __init__(self, policy: dict, bridge_path: str | None, work_dir: str) -> None:
         self.policy = Policy.from_json(policy)
@@ -42,6 +39,7 @@ class Runtime:
         self._bridge: socket.socket | None = None
         self._bridge_lock = threading.Lock()
         self._answer: tuple[bool, Any] = (False, None)
+        self._refusals: list[tuple[str, str]] = []  # the guards' log of run-time refusals (rule, message)
         self.namespace = self._fresh_namespace()
 
     # -- namespaces -------------------------------------------------------------------------------
@@ -49,11 +47,11 @@ class Runtime:
         if self.policy.restrict:
             from sandbox.policy.guards import make_user_globals
 
-            namespace = make_user_globals(self.policy)
+            namespace = make_user_globals(self.policy, self._refusals)
         else:
             namespace = {"__builtins__": dict(vars(builtins)), "__name__": "__main__"}
         namespace["__builtins__"]["final_answer"] = self._make_final_answer()
-        namespace["__builtins__"]["ToolError"] = ToolError
+        namespace["__builtins__"]["ToolCallError"] = ToolCallError
         return namespace
 
     def _make_final_answer(self):
@@ -72,10 +70,10 @@ class Runtime:
     # -- running a cell ---------------------------------------------------------------------------
     def run(self, code: str) -> None:
         """Compile `code` under the policy, run it, and publish what happened."""
-        from sandbox.policy.restrict import PolicyRejected, compile_cell
+        from sandbox.policy.restrict import compile_cell
 
         self._answer = (False, None)
-        refusals = self._refusals()
+        refusals = self._refusals  # kept per cell, so the host learns of refusals the code caught
         refusals.clear()
         result: dict[str, Any] = {"status": "ok"}
         try:
@@ -108,14 +106,6 @@ class Runtime:
             result["answered"] = True
             result["answer"] = _encoded_answer(answer)
         self._publish(result)
-
-    def _refusals(self) -> list:
-        """The guards' log of refusals (kept per cell, so the host learns of refusals the code caught)."""
-        if not self.policy.restrict:
-            return []
-        from sandbox.policy.guards import REFUSALS
-
-        return REFUSALS
 
     @staticmethod
     def _flush_figures() -> None:
@@ -212,16 +202,16 @@ class Runtime:
             raw = wire.recv_frame(sock)
         if raw is None:
             self._bridge = None
-            raise ToolError(f"tool {name}: the host closed the bridge")
+            raise ToolCallError(f"tool {name}: the host closed the bridge")
         reply = wire.loads(raw)
         if not reply["ok"]:
-            raise ToolError(reply["message"])
+            raise ToolCallError(reply["message"])
         return reply["result"]
 
     def _connect(self) -> socket.socket:
         if self._bridge is None:
             if not self.bridge_path:
-                raise ToolError("this session has no tool bridge")
+                raise ToolCallError("this session has no tool bridge")
             sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             sock.connect(self.bridge_path)
             self._bridge = sock

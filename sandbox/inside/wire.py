@@ -1,7 +1,9 @@
 """How values cross the box's wall, both ways: JSON, with tagged DataFrames and arrays as Arrow bytes.
 
 Nothing is ever pickled: a value from the sandbox is data, never code. Loaded on both sides, so only
-the standard library at import time (pandas and pyarrow are imported when a frame crosses).
+the standard library at import time (pandas and pyarrow are imported when a frame crosses). The tool
+bridge speaks length-prefixed frames of it over a unix socket; the runtime's results travel as one
+Jupyter display_data message of RESULT_MIME.
 """
 
 from __future__ import annotations
@@ -12,12 +14,15 @@ import math
 import struct
 from typing import Any
 
+from sandbox.errors import WireError
+
+__all__ = ["HEADER", "MAX_FRAME", "RESULT_MIME", "WireError", "decode", "dumps", "encode", "loads", "recv_frame",
+           "send_frame"]  # fmt: skip
+
+#: The MIME type of the one display_data message the in-box runtime publishes per call: its result.
+RESULT_MIME = "application/vnd.codecall.result+json"
 HEADER = struct.Struct(">I")
 MAX_FRAME = 512 * 1024 * 1024
-
-
-class WireError(TypeError):
-    """A value that cannot cross: say what it was and what can."""
 
 
 def _is_dataframe(value: Any) -> bool:

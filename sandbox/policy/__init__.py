@@ -1,290 +1,41 @@
-"""What code may do: the rule tables shared by the static checker and the in-sandbox guards.
+"""What code may do: the policy, its tables and the layers that apply it (standard library and
+RestrictedPython only; this package runs inside the box as well as on the host).
 
-Every table entry carries its reason, so a refusal can say why. This module is loaded inside the
-sandbox too, so it imports nothing beyond the standard library.
+    rules.py     the one rule table (rule id -> reason) every layer's refusals name, and Violation
+    modules.py   what may be imported: the allow-list, refused modules and module attributes, facades
+    names.py     what code may name: dangerous attributes, forbidden builtins, syntax, reserved names
+    visitor.py   the checks the static checker and the restricted compiler share
+    check.py     the static checker (on the host, before anything runs)
+    restrict.py  the restricted compiler (RestrictedPython's transformer, loosened; in the box)
+    guards/      the run-time guards the compiled code calls, and the namespace it runs in
+
+`Policy` (below) is what a session chooses: which modules, whether each layer runs.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-#: Modules a data-analysis program may import (top-level names). Submodules follow their parent,
-#: except those in DENIED_MODULES. A module is left out only when it leads around the guards (see
-#: NOT_IMPORTABLE); files, memory, CPU and the network are the box's to bound, not the allow-list's.
-DEFAULT_IMPORTS: frozenset[str] = frozenset(
-    {
-        # the issue's list
-        "math", "statistics", "random", "datetime", "json", "re", "collections", "itertools",
-        "functools", "decimal", "fractions", "string", "numpy", "pandas", "matplotlib", "scipy",
-        # ordinary, side-effect-free helpers that everyday programs use
-        "dataclasses", "typing", "enum", "operator", "heapq", "bisect", "copy", "textwrap", "pprint",
-        "time", "calendar", "unicodedata", "abc", "numbers", "cmath", "array", "contextlib",
-        "hashlib", "base64", "binascii", "csv", "io", "uuid", "zoneinfo", "difflib", "html",
-        "struct", "warnings", "typing_extensions", "graphlib", "secrets", "locale", "types", "ast",
-        "stat", "codecs", "colorsys", "ipaddress", "reprlib", "keyword", "tomllib", "xml", "urllib",
-        # files in the box's own folders, compression, threads, logging: the box bounds them all
-        "pathlib", "glob", "fnmatch", "shlex", "weakref", "threading", "queue", "concurrent", "logging",
-        "zlib", "gzip", "bz2", "lzma", "zipfile", "tarfile", "shutil", "tempfile", "filecmp", "sqlite3",
-    }
-)  # fmt: skip
-
-#: Standard modules that stay off the allow-list, and why: each hands out what the guards exist to
-#: keep away (frames' and modules' namespaces, unguarded attribute reads, code objects, processes,
-#: native code, the kernel's own channels). The import refusal says the reason.
-NOT_IMPORTABLE: dict[str, str] = {
-    "subprocess": "it starts programs, which run without the guards; compute in Python here",
-    "multiprocessing": "it starts processes that run without the guards; use threading or concurrent.futures",
-    "pty": "it starts programs, which run without the guards; compute in Python here",
-    "ctypes": "it calls native code and reads or writes any memory; compute with numpy",
-    "cffi": "it calls native code and reads or writes any memory; compute with numpy",
-    "mmap": "it maps raw memory and files; read files with open() or pandas",
-    "gc": "gc.get_objects and gc.get_referrers reach every object, the real builtins and modules included; "
-    "keep references to what you need",
-    "inspect": "it reads any attribute without the guards (getmembers) and reaches frames; use dir() and getattr()",
-    "traceback": "it walks frames, and its frame summaries hold code objects (Python 3.13+); print(repr(err))",
-    "pickle": "unpickling runs arbitrary calls; use json, csv or parquet",
-    "shelve": "it unpickles, which runs arbitrary calls; use json or sqlite3",
-    "marshal": "it builds code objects from bytes; use json",
-    "copyreg": "it registers pickle reducers; use json",
-    "importlib": "it imports around the allow-list and loads code from files; use an import statement",
-    "pkgutil": "it imports modules by name around the allow-list; use an import statement",
-    "runpy": "it runs modules and files without the checks; write the code in the cell",
-    "code": "it runs code strings without the checks; write the code in the cell",
-    "codeop": "it compiles code strings without the checks; write the code in the cell",
-    "pdb": "the debugger runs typed code without the checks; print the values you want to see",
-    "bdb": "the debugger base reaches frames; print the values you want to see",
-    "pydoc": "it imports modules by name and starts pagers and browsers; print(obj.__doc__)",
-    "builtins": "it holds the unguarded builtins; the guarded ones are already in scope",
-    "socket": "unix sockets reach the kernel's own channels and the tool bridge (and the box has no network); "
-    "use the tools you were given",
-    "select": "it waits on the kernel's own descriptors; use threading and queue",
-    "selectors": "it waits on the kernel's own descriptors; use threading and queue",
-    "asyncio": "it opens sockets and starts processes; write ordinary functions",
-    "signal": "signal handlers receive frames, and the kernel's interrupt is its own; raise an exception to stop",
-    "platform": "it runs programs found on PATH (platform.architecture runs 'file'); read sys.platform or os.uname()",
-    "webbrowser": "it runs the program named by BROWSER; put the URL in your answer",
-}
-
-#: Modules user code gets as facades: a stand-in that holds only these attributes of the real module.
-#: The real `sys` and `os` reach the whole interpreter (sys.modules, frames) and the operating system
-#: (processes, exec, raw descriptors); ordinary programs only need the harmless parts. Read-only
-#: information and file operations are in (the box bounds files); `sys.path` is a copy, and
-#: `os.environ` / `os.getenv` are the session's own copy of the environment (see guards).
-FACADES: dict[str, frozenset[str]] = {
-    "sys": frozenset({
-        "argv", "orig_argv", "version", "version_info", "hexversion", "api_version", "implementation",
-        "platform", "byteorder", "maxsize", "maxunicode", "float_info", "int_info", "hash_info",
-        "float_repr_style", "thread_info", "flags", "getsizeof", "getrefcount", "getrecursionlimit",
-        "setrecursionlimit", "get_int_max_str_digits", "set_int_max_str_digits", "getdefaultencoding",
-        "getfilesystemencoding", "getfilesystemencodeerrors", "getswitchinterval", "getallocatedblocks",
-        "intern", "is_finalizing", "stdout", "stderr", "stdin", "exit", "exc_info", "exception",
-        "copyright", "executable", "path", "prefix", "base_prefix", "exec_prefix", "base_exec_prefix",
-        "platlibdir", "abiflags", "stdlib_module_names", "builtin_module_names", "dont_write_bytecode",
-    }),
-    "os": frozenset({
-        "path", "name", "sep", "altsep", "extsep", "pathsep", "linesep", "defpath", "devnull", "curdir",
-        "pardir", "getcwd", "getcwdb", "chdir", "listdir", "scandir", "walk", "makedirs", "mkdir", "remove",
-        "unlink", "rmdir", "removedirs", "rename", "renames", "replace", "stat", "lstat", "access", "chmod",
-        "utime", "truncate", "link", "symlink", "readlink", "statvfs", "F_OK", "R_OK", "W_OK", "X_OK",
-        "getpid", "getppid", "getuid", "geteuid", "getgid", "getegid", "getgroups", "getlogin", "uname",
-        "times", "getloadavg", "umask", "cpu_count", "process_cpu_count", "sched_getaffinity",
-        "get_terminal_size", "get_exec_path", "getenv", "environ", "urandom", "getrandom", "fspath",
-        "fsencode", "fsdecode", "strerror", "SEEK_SET", "SEEK_CUR", "SEEK_END", "PathLike", "DirEntry",
-        "stat_result", "statvfs_result", "terminal_size", "times_result", "uname_result", "error",
-    }),
-    "os.path": frozenset({
-        "join", "exists", "lexists", "isfile", "isdir", "islink", "ismount", "isabs", "basename",
-        "dirname", "split", "splitext", "splitdrive", "abspath", "realpath", "normpath", "normcase",
-        "relpath", "commonpath", "commonprefix", "getsize", "getmtime", "getatime", "getctime",
-        "expanduser", "expandvars", "samefile", "sameopenfile", "samestat", "sep", "altsep", "curdir",
-        "pardir", "extsep", "pathsep", "defpath", "devnull", "supports_unicode_filenames",
-    }),
-}  # fmt: skip
-
-#: Why the rest of a facade's module is left out: the attributes a model reaches for most, then a
-#: default per module. The refusal says the reason and what to use instead.
-FACADE_REFUSALS: dict[str, dict[str, str]] = {
-    "sys": {
-        "modules": "it maps names to the real modules (os, builtins) around the guards; import what you need",
-        "meta_path": "the import machinery loads code around the allow-list",
-        "path_hooks": "the import machinery loads code around the allow-list",
-        "path_importer_cache": "the import machinery loads code around the allow-list",
-        "settrace": "trace functions receive frames",
-        "setprofile": "profile functions receive frames",
-        "monitoring": "monitoring callbacks receive code objects",
-        "addaudithook": "audit hooks see the runtime's own events",
-        "displayhook": "the kernel's output hook is its own; print() the value",
-        "excepthook": "the kernel's error hook is its own; catch the exception",
-        "breakpointhook": "there is no debugger in the sandbox",
-        "__stdout__": "the kernel's original stream bypasses the captured output; use sys.stdout",
-        "__stderr__": "the kernel's original stream bypasses the captured output; use sys.stderr",
-        "__stdin__": "there is no one to type input",
-    },
-    "os": {
-        "system": "it starts programs, which run without the guards; compute in Python here",
-        "popen": "it starts programs, which run without the guards; compute in Python here",
-        "fork": "it starts processes; use threading or concurrent.futures",
-        "kill": "the only processes here are the kernel's own; raise an exception or call sys.exit()",
-        "killpg": "the only processes here are the kernel's own; raise an exception or call sys.exit()",
-        "abort": "it kills the kernel; raise an exception or call sys.exit()",
-        "_exit": "it kills the kernel; call sys.exit()",
-        "open": "it works on raw descriptors, the kernel's own channels among them; use open() with a path",
-        "fdopen": "it works on raw descriptors, the kernel's own channels among them; use open() with a path",
-        "read": "it works on raw descriptors, the kernel's own channels among them; use open() with a path",
-        "write": "it works on raw descriptors, the kernel's own channels among them; use open() with a path",
-        "close": "it works on raw descriptors, the kernel's own channels among them; use open() with a path",
-        "dup": "it works on raw descriptors, the kernel's own channels among them; use open() with a path",
-        "dup2": "it works on raw descriptors, the kernel's own channels among them; use open() with a path",
-        "pipe": "it works on raw descriptors, the kernel's own channels among them; use open() with a path",
-        "putenv": "the real environment decides which programs libraries start (PATH); set os.environ[...]",
-        "unsetenv": "the real environment decides which programs libraries start (PATH); del os.environ[...]",
-        "environb": "the real environment decides which programs libraries start (PATH); use os.environ",
-        "supports_fd": "these sets hold the real os functions (os.execve, os.open); call the functions given",
-        "supports_dir_fd": "these sets hold the real os functions (os.execve, os.open); call the functions given",
-        "supports_follow_symlinks": "these sets hold the real os functions; call the functions given",
-        "supports_effective_ids": "these sets hold the real os functions; call the functions given",
-    },
-}
-
-#: The reason for a facade attribute FACADE_REFUSALS does not name.
-FACADE_DEFAULT_REFUSAL: dict[str, str] = {
-    "sys": "the rest of sys reaches the interpreter's internals (modules, frames, hooks)",
-    "os": "the rest of os starts processes, works on raw descriptors or changes the process itself",
-    "os.path": "it is not part of os.path",
-}
-
-
-def facade_refusal(module: str, name: str) -> str:
-    """Why `module.name` is not in the facade (module is 'sys', 'os' or 'os.path')."""
-    if name.startswith(("exec", "spawn", "posix_spawn", "fork", "wait")):
-        return "it starts or waits for processes, which run without the guards; compute in Python here"
-    return FACADE_REFUSALS.get(module, {}).get(name) or FACADE_DEFAULT_REFUSAL.get(module, "")
-
-
-#: Submodules refused although their parent is allowed, with the reason and what to use instead.
-DENIED_MODULES: dict[str, str] = {
-    "numpy.ctypeslib": "it loads shared libraries and calls C functions; stay with numpy's own functions",
-    "numpy.f2py": "it compiles and runs native code; write the computation with numpy",
-    "numpy.distutils": "it runs compilers; write the computation with numpy",
-    "numpy.testing": "it runs code strings (runstring, measure, rundocs) and builds C extensions (extbuild); "
-    "compare arrays with numpy.allclose or numpy.array_equal",
-    "numpy.lib.format": "its readers unpickle (allow_pickle), which runs arbitrary calls; use numpy.load",
-    "pandas.io.pickle": "unpickling runs arbitrary calls; use read_csv or read_parquet",
-    "pandas.compat.pickle_compat": "unpickling runs arbitrary calls; use read_csv or read_parquet",
-    "matplotlib.testing": "it runs Python in subprocesses without the guards (subprocess_run_helper); "
-    "draw and savefig instead",
-    "matplotlib.animation": "its movie writers run programs (a writer's command line or the ffmpeg/convert "
-    "path in rcParams), which run without the guards; save frames with savefig",
-    "matplotlib.backends.backend_webagg": "it serves figures to a browser it starts (webbrowser runs the "
-    "program BROWSER names); use savefig",
-    "logging.config": "it imports and calls any named object (dictConfig's '()' and 'ext://', fileConfig's "
-    "eval) and listens on a socket; configure with logging.basicConfig and handler objects",
-}  # fmt: skip
-
-#: Attributes refused on module objects of allowed modules, with the reason and what to use instead.
-DENIED_MODULE_ATTRIBUTES: dict[str, dict[str, str]] = {
-    "pandas": {
-        "read_pickle": "unpickling runs arbitrary calls; use read_csv or read_parquet",
-    },
-    "typing": {
-        "get_type_hints": "it evaluates annotation strings without the guards; read __annotations__",
-        "ForwardRef": "it evaluates strings without the guards; write the type itself",
-    },
-    "typing_extensions": {
-        "get_type_hints": "it evaluates annotation strings without the guards; read __annotations__",
-        "get_annotations": "it can evaluate annotation strings without the guards; read __annotations__",
-        "ForwardRef": "it evaluates strings without the guards; write the type itself",
-        "evaluate_forward_ref": "it evaluates strings without the guards; write the type itself",
-    },
-    "types": {
-        "CodeType": "it builds code objects from raw bytecode, which runs without the guards; write a function",
-    },
-}
-
-#: Attribute names refused everywhere: each leads from an ordinary object to what the guards keep
-#: away: a function's globals and code, closure cells, frames, the unguarded builtins, the class
-#: graph downward (`__subclasses__`), raw attribute lookup. Reading *up* the class graph (`__mro__`,
-#: `__bases__`), a bound method's `__self__`/`__func__`, `__wrapped__` and `__objclass__` is allowed:
-#: they lead only to classes, functions and objects code can already reach, whose own dangerous
-#: attributes stay refused, and a module reached through them still meets the module rules.
-DANGEROUS_ATTRIBUTES: dict[str, str] = {
-    "__subclasses__": "it walks the class graph down to every class loaded (subprocess.Popen among them); "
-    "name the classes you need",
-    "__globals__": "a function's module globals hold the unguarded builtins and modules; import what you need",
-    "__code__": "a code object lets code be rebuilt from raw bytecode, which runs without the guards; "
-    "call the function",
-    "__closure__": "closure cells hold the guards' own unguarded helpers; call the function",
-    "__builtins__": "it is the unguarded builtins; the builtins are already in scope",
-    "__import__": "it imports modules around the allow-list; use an import statement",
-    "__loader__": "a module loader loads and runs code from files around the allow-list; use an import statement",
-    "__spec__": "a module spec holds its loader, which runs code from files; use an import statement",
-    "__getattribute__": "called directly it reads any attribute without the guard; use getattr()",
-    "__reduce__": "the pickle protocol hands out callables such as the unguarded getattr; use copy.copy",
-    "__reduce_ex__": "the pickle protocol hands out callables such as the unguarded getattr; use copy.copy",
-    "__traceback__": "a traceback leads to frames and their globals; print the exception itself (repr(err))",
-    "func_globals": "a function's module globals hold the unguarded builtins and modules; import what you need",
-    **dict.fromkeys(
-        ("f_globals", "f_locals", "f_builtins", "f_back", "f_code", "f_trace", "f_generator", "tb_frame", "tb_next",
-         "gi_frame", "gi_code", "gi_yieldfrom", "cr_frame", "cr_code", "cr_await", "cr_origin", "ag_frame",
-         "ag_code", "ag_await", "_getframe", "_current_frames"),
-        "frames and code objects hold globals and the unguarded builtins; print the exception or the values",
-    ),
-    "co_code": "raw bytecode; write a function",
-    "co_consts": "a code object's constants hold nested code objects; write a function",
-    "_evaluate": "it evaluates a forward reference's string without the guards; write the type itself",
-    "__forward_code__": "a forward reference's compiled code; write the type itself",
-    "enable_load_extension": "sqlite3 extensions are native code; use SQL and Python functions",
-    "load_extension": "sqlite3 extensions are native code; use SQL and Python functions",
-}  # fmt: skip
-
-#: Builtins whose call is refused, with why and what to use instead. (`vars(obj)` is allowed: it is
-#: obj.__dict__; `vars()` with no argument is locals() and refused, see NO_ARGUMENT_CALLS.)
-FORBIDDEN_CALLS: dict[str, str] = {
-    "eval": "it runs a string as code without the checks; compute the value directly",
-    "exec": "it runs a string as code without the checks; write the code directly",
-    "compile": "it builds code objects around the checks; write the code directly",
-    "__import__": "it skips the import statement's checks; use an import statement with an allowed module",
-    "globals": "it exposes the runtime's guard functions, which code could rebind; use the variables directly",
-    "locals": "at the top level it is globals(), the runtime's guard functions; use the variables directly",
-    "input": "there is no one to type input (the step would wait until its time ran out); use the given variables",
-    "breakpoint": "the debugger runs whatever is typed without the checks, and there is no one to type; "
-    "print the values you want to see",
-    "help": "help() waits for typed input, and help('name') imports modules around the allow-list (their "
-    "import can start programs); print(obj.__doc__) or dir(obj)",
-}
-
-#: Builtins refused only when called with no argument, with why and what to use instead.
-NO_ARGUMENT_CALLS: dict[str, str] = {
-    "vars": "vars() with no argument is locals(): at the top level the runtime's guard functions; "
-    "pass an object, vars(obj)",
-}
-
-#: Syntax the policy layers refuse, by AST node type: (what, a hint). RestrictedPython's transformer
-#: has no guarded form of these, and async code would need asyncio, which is not importable (it opens
-#: sockets and starts processes); `except*` is refused only for want of a guarded form.
-UNSUPPORTED_SYNTAX: dict[str, tuple[str, str]] = {
-    "AsyncFunctionDef": ("'async def'", "write an ordinary function"),
-    "Await": ("'await'", "call the function directly"),
-    "AsyncFor": ("'async for'", "use an ordinary for loop"),
-    "AsyncWith": ("'async with'", "use an ordinary with statement"),
-    "TryStar": ("'except*'", "catch the ExceptionGroup with 'except ExceptionGroup as eg' and read eg.exceptions"),
-}
-
-
-def unsupported_syntax(node: object) -> str | None:
-    """The refusal message for a node of unsupported syntax, or None."""
-    entry = UNSUPPORTED_SYNTAX.get(type(node).__name__)
-    return f"{entry[0]} is not supported in the sandbox; {entry[1]}" if entry else None
-
-
-#: Names the runtime uses for its guards: user code may neither read nor rebind them.
-RUNTIME_NAMES: frozenset[str] = frozenset(
-    {
-        "_getattr_", "_getitem_", "_getiter_", "_write_", "_print_", "_print", "_apply_",
-        "_inplacevar_", "_unpack_sequence_", "_iter_unpack_sequence_", "_import_", "_hook_writable_",
-        "__builtins__", "__metaclass__", "_codecall_", "__cc_last__",
-    }
-)  # fmt: skip
+from sandbox.policy.modules import (
+    DEFAULT_IMPORTS,
+    DENIED_MODULE_ATTRIBUTES,
+    DENIED_MODULES,
+    FACADE_DEFAULT_REFUSAL,
+    FACADE_REFUSALS,
+    FACADES,
+    NOT_IMPORTABLE,
+    denied_module,
+    facade_refusal,
+)
+from sandbox.policy.names import (
+    DANGEROUS_ATTRIBUTES,
+    FORBIDDEN_CALLS,
+    GENERATED_PREFIX,
+    NO_ARGUMENT_CALLS,
+    RUNTIME_NAMES,
+    UNSUPPORTED_SYNTAX,
+    unsupported_syntax,
+)
 
 
 @dataclass(frozen=True)
@@ -308,15 +59,13 @@ class Policy:
 
     def module_allowed(self, name: str) -> bool:
         """True when `name` (dotted) may be imported or handed out as an attribute."""
-        if any(name == denied or name.startswith(denied + ".") for denied in DENIED_MODULES):
-            return False
-        return name.split(".", 1)[0] in self.allowed_imports
+        return name.split(".", 1)[0] in self.allowed_imports and denied_module(name) is None
 
     def import_refusal(self, name: str) -> str:
         """Why importing `name` (dotted) is refused, with what to use instead where there is one."""
-        for denied, reason in DENIED_MODULES.items():
-            if name == denied or name.startswith(denied + "."):
-                return reason
+        reason = denied_module(name)
+        if reason:
+            return reason
         top = name.split(".", 1)[0]
         if top in NOT_IMPORTABLE and top not in self.allowed_imports:
             return NOT_IMPORTABLE[top]
@@ -329,6 +78,10 @@ class Policy:
     def importable(self, name: str) -> bool:
         """True when an import statement may name `name`: an allowed module or a facade."""
         return name in FACADES or self.module_allowed(name)
+
+    def module_attribute_refusal(self, module: str, name: str) -> str | None:
+        """Why attribute `name` of the allowed module `module` is refused (DENIED_MODULE_ATTRIBUTES), or None."""
+        return DENIED_MODULE_ATTRIBUTES.get(module, {}).get(name)
 
     def denied_attribute(self, name: str) -> str | None:
         """The reason attribute `name` is refused, or None when it is allowed."""
@@ -355,3 +108,11 @@ class Policy:
 
 
 DEFAULT_POLICY = Policy()
+
+
+__all__ = [
+    "DANGEROUS_ATTRIBUTES", "DEFAULT_IMPORTS", "DEFAULT_POLICY", "DENIED_MODULES", "DENIED_MODULE_ATTRIBUTES",
+    "FACADES", "FACADE_DEFAULT_REFUSAL", "FACADE_REFUSALS", "FORBIDDEN_CALLS", "GENERATED_PREFIX",
+    "NOT_IMPORTABLE", "NO_ARGUMENT_CALLS", "Policy", "RUNTIME_NAMES", "UNSUPPORTED_SYNTAX", "facade_refusal",
+    "unsupported_syntax",
+]  # fmt: skip

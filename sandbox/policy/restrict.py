@@ -18,30 +18,16 @@ import copy
 import types
 from dataclasses import dataclass
 
-from RestrictedPython.transformer import INSPECT_ATTRIBUTES, RestrictingNodeTransformer, copy_locations
+from RestrictedPython.transformer import INSPECT_ATTRIBUTES, RestrictingNodeTransformer
 
-from sandbox.execution import Violation
-from sandbox.policy import (
-    DENIED_MODULE_ATTRIBUTES,
-    DENIED_MODULES,
-    FORBIDDEN_CALLS,
-    RUNTIME_NAMES,
-    Policy,
-    unsupported_syntax,
-)
+from sandbox.errors import PolicyRejected
+from sandbox.policy import Policy
+from sandbox.policy.match import MatchRewrites
+from sandbox.policy.names import GENERATED_PREFIX, unsupported_syntax
+from sandbox.policy.rules import Violation
+from sandbox.policy.visitor import PolicyChecks, bound_names, located
 
-#: Names the compiler generates start with this; user code may not use it (checked statically).
-GENERATED_PREFIX = "_cc_"
-#: Builds the namespace that holds a `match` statement's guarded value patterns (see visit_Match).
-MATCH_VALUES = "_cc_values_"
-
-
-class PolicyRejected(Exception):
-    """The cell was refused before it ran; `.violations` says where and why."""
-
-    def __init__(self, violations: list[Violation]) -> None:
-        self.violations = violations
-        super().__init__("\n".join(str(v) for v in violations))
+__all__ = ["CompiledCell", "CellTransformer", "PolicyRejected", "compile_cell"]
 
 
 @dataclass
@@ -53,12 +39,7 @@ class CompiledCell:
     last: types.CodeType | None
 
 
-def _located(new: ast.AST, old: ast.AST) -> ast.AST:
-    copy_locations(new, old)
-    return new
-
-
-class CellTransformer(RestrictingNodeTransformer):
+class CellTransformer(MatchRewrites, PolicyChecks, RestrictingNodeTransformer):
     """RestrictedPython's transformer with codecall's rules; each refusal is a named Violation."""
 
     def __init__(self, policy: Policy, defined: frozenset[str] = frozenset()) -> None:
@@ -89,25 +70,18 @@ class CellTransformer(RestrictingNodeTransformer):
         return name
 
     # -- names: only the runtime's own names are refused (user dunders and _private names are fine) --
-    def check_name(self, node: ast.AST, name: str | None, allow_magic_methods: bool = False) -> None:
-        if name is None:
-            return
-        if name in RUNTIME_NAMES or name.startswith(GENERATED_PREFIX):
-            self.refuse(node, "runtime-name", f"the name '{name}' is reserved for the sandbox runtime; rename it")
-
     def visit_Name(self, node: ast.Name) -> ast.AST:
         """`print` stays the plain builtin (it writes to the current sys.stdout from anywhere)."""
-        if isinstance(node.ctx, ast.Load) and node.id in FORBIDDEN_CALLS and node.id not in self.defined:
-            self.refuse(node, "forbidden-call", f"'{node.id}' is not allowed: {FORBIDDEN_CALLS[node.id]}")
+        self.check_forbidden_name(node)
         self.check_name(node, node.id)
         return node
 
-    def check_attribute(self, node: ast.AST, attr: str) -> None:
+    def attribute_refusal(self, attr: str) -> str | None:
+        """The policy's dangerous attributes, and RestrictedPython's own list of interpreter internals."""
         reason = self.policy.denied_attribute(attr)
         if reason is None and attr in INSPECT_ATTRIBUTES:
             reason = "interpreter internals"
-        if reason:
-            self.refuse(node, "dangerous-attribute", f"attribute '{attr}' is not allowed: {reason}")
+        return reason
 
     def mangle(self, attr: str) -> str:
         """`self.__x` inside class C reads `_C__x`: CPython mangles private names when it compiles, but
@@ -123,33 +97,23 @@ class CellTransformer(RestrictingNodeTransformer):
         self.check_attribute(node, attr)
         node = self.node_contents_visit(node)
         if isinstance(node.ctx, ast.Load):
-            return _located(ast.Call(ast.Name("_getattr_", ast.Load()), [node.value, ast.Constant(attr)], []), node)
-        node.value = _located(ast.Call(ast.Name("_write_", ast.Load()), [node.value], []), node.value)
+            return located(ast.Call(ast.Name("_getattr_", ast.Load()), [node.value, ast.Constant(attr)], []), node)
+        node.value = located(ast.Call(ast.Name("_write_", ast.Load()), [node.value], []), node.value)
         return node
 
     # -- imports: the allow-list, statically, so the message comes before anything runs -------------
-    def check_module(self, node: ast.AST, module: str) -> None:
-        if module == "__future__" or self.policy.importable(module):
-            return
-        reason = next((r for d, r in DENIED_MODULES.items() if module == d or module.startswith(d + ".")), None)
-        detail = reason or "allowed: " + self.policy.allowed_list()
-        self.refuse(node, "import", f"import of '{module}' is not allowed ({detail})")
-
     def visit_Import(self, node: ast.Import) -> ast.AST:
         for alias in node.names:
             self.check_module(node, alias.name)
         return self.check_import_names(node)
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> ast.AST:
-        if node.level:
-            self.refuse(node, "relative-import", "relative imports are not allowed; import a module by name")
+        self.check_relative_import(node)
         module = node.module or ""
         self.check_module(node, module)
         for alias in node.names:
             self.check_attribute(node, alias.name)
-            reason = DENIED_MODULE_ATTRIBUTES.get(module, {}).get(alias.name)
-            if reason:
-                self.refuse(node, "module-attribute", f"'{module}.{alias.name}' is not allowed: {reason}")
+            self.check_module_attribute(node, module, alias.name)
         return self.check_import_names(node)
 
     # -- statements stock RestrictedPython refuses but ordinary code needs -------------------------
@@ -206,13 +170,13 @@ class CellTransformer(RestrictingNodeTransformer):
         if not any(isinstance(target, ast.Tuple) for target in node.targets):
             return node
         if len(node.targets) == 1:
-            return _located(ast.Assign(node.targets, self.unpacked(node.targets[0], node.value)), node)
+            return located(ast.Assign(node.targets, self.unpacked(node.targets[0], node.value)), node)
         tmp = self.gen_tmp_name()
         assigns: list[ast.stmt] = [
             ast.Assign([target], self.unpacked(target, ast.Name(tmp, ast.Load()))) for target in node.targets
         ]
         keep = ast.Assign([ast.Name(tmp, ast.Store())], node.value)
-        return [_located(keep, node), _located(ast.Try(assigns, [], [], [self.gen_del_stmt(tmp)]), node)]
+        return [located(keep, node), located(ast.Try(assigns, [], [], [self.gen_del_stmt(tmp)]), node)]
 
     def unpacked(self, target: ast.expr, value: ast.expr) -> ast.expr:
         return self.protect_unpack_sequence(target, value) if isinstance(target, ast.Tuple) else value
@@ -222,7 +186,7 @@ class CellTransformer(RestrictingNodeTransformer):
         one, it gets the same unpacking guard."""
         node = self.node_contents_visit(node)
         if isinstance(node.ctx, ast.Store):
-            return _located(ast.Tuple(node.elts, ast.Store()), node)
+            return located(ast.Tuple(node.elts, ast.Store()), node)
         return node
 
     def visit_With(self, node: ast.With) -> ast.AST:
@@ -235,7 +199,7 @@ class CellTransformer(RestrictingNodeTransformer):
         for item in reversed(node.items):
             if isinstance(item.optional_vars, ast.Tuple):
                 if items:
-                    body = [_located(ast.With(items, body), node)]
+                    body = [located(ast.With(items, body), node)]
                 item.optional_vars, unpack = self.gen_unpack_wrapper(node, item.optional_vars)
                 body, items = [unpack, *body], []
             items.insert(0, item)
@@ -275,70 +239,6 @@ class CellTransformer(RestrictingNodeTransformer):
         )
         return self.node_contents_visit(node)
 
-    # -- match: patterns read attributes natively, so value lookups are hoisted and guarded ---------
-    def visit_Match(self, node: ast.Match) -> ast.AST | list[ast.AST]:
-        """`case Color.RED:` compares the subject with a dotted name that Python looks up without
-        `_getattr_`, and the subject's `__eq__` would receive it; such dotted names are evaluated
-        through the guard once, before matching, into a namespace the patterns then read."""
-        namespace = self.gen_tmp_name()
-        self._match_values.append((namespace, []))
-        node = self.node_contents_visit(node)
-        _, values = self._match_values.pop()
-        if not values:
-            return node
-        build = ast.Assign(
-            targets=[ast.Name(namespace, ast.Store())],
-            value=ast.Call(ast.Name(MATCH_VALUES, ast.Load()), [], values),
-        )
-        cleanup = ast.Try([node], [], [], [self.gen_del_stmt(namespace)])
-        return [_located(build, node), _located(cleanup, node)]
-
-    def _guarded_value(self, expr: ast.expr) -> ast.expr:
-        if not isinstance(expr, ast.Attribute):
-            return self.visit(expr)
-        namespace, values = self._match_values[-1]
-        key = f"v{len(values)}"
-        values.append(ast.keyword(arg=key, value=self.visit(expr)))
-        return _located(ast.Attribute(ast.Name(namespace, ast.Load()), key, ast.Load()), expr)
-
-    def visit_match_case(self, node: ast.match_case) -> ast.AST:
-        return self.node_contents_visit(node)
-
-    def visit_MatchValue(self, node: ast.MatchValue) -> ast.AST:
-        node.value = self._guarded_value(node.value)
-        return node
-
-    def visit_MatchSingleton(self, node: ast.MatchSingleton) -> ast.AST:
-        return node
-
-    def visit_MatchSequence(self, node: ast.MatchSequence) -> ast.AST:
-        return self.node_contents_visit(node)
-
-    def visit_MatchMapping(self, node: ast.MatchMapping) -> ast.AST:
-        node.keys = [self._guarded_value(k) for k in node.keys]
-        node.patterns = [self.visit(p) for p in node.patterns]
-        self.check_name(node, node.rest)
-        return node
-
-    def visit_MatchClass(self, node: ast.MatchClass) -> ast.AST:
-        node.cls = self._guarded_value(node.cls)
-        for attr in node.kwd_attrs:
-            self.check_attribute(node, attr)
-        node.patterns = [self.visit(p) for p in node.patterns]
-        node.kwd_patterns = [self.visit(p) for p in node.kwd_patterns]
-        return node
-
-    def visit_MatchStar(self, node: ast.MatchStar) -> ast.AST:
-        self.check_name(node, node.name)
-        return node
-
-    def visit_MatchAs(self, node: ast.MatchAs) -> ast.AST:
-        self.check_name(node, node.name)
-        return self.node_contents_visit(node)
-
-    def visit_MatchOr(self, node: ast.MatchOr) -> ast.AST:
-        return self.node_contents_visit(node)
-
     # -- syntax the guards cannot cover (policy.UNSUPPORTED_SYNTAX): refused with a hint -------------
     def visit(self, node: ast.AST) -> ast.AST:
         message = unsupported_syntax(node)
@@ -346,19 +246,6 @@ class CellTransformer(RestrictingNodeTransformer):
             self.refuse(node, "unsupported-syntax", message)
             return node
         return super().visit(node)
-
-
-def _bound_names(tree: ast.AST) -> frozenset[str]:
-    """Names a cell binds itself: a user's own function called `input` is not the builtin."""
-    names: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-            names.add(node.id)
-        elif isinstance(node, (ast.FunctionDef, ast.ClassDef)):
-            names.add(node.name)
-        elif isinstance(node, ast.arg):
-            names.add(node.arg)
-    return frozenset(names)
 
 
 def _split(code: str, filename: str) -> tuple[ast.Module, ast.Expression | None]:
@@ -378,7 +265,7 @@ def compile_cell(code: str, policy: Policy, filename: str = "<cell>") -> Compile
     Code objects carry the user's own line numbers."""
     tree, last = _split(code, filename)
     if policy.restrict:
-        transformer = CellTransformer(policy, _bound_names(tree))
+        transformer = CellTransformer(policy, bound_names(tree))
         tree = transformer.visit(tree)
         if last is not None:
             last = transformer.visit(last)
