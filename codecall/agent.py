@@ -19,6 +19,8 @@ from sandbox import Limits, Policy, Session
 from sandbox.errors import SandboxError
 
 StepCallback = Callable[[Step], None]
+DEFAULT_MAX_STEPS = 5  #: model turns before a run gives up
+DEFAULT_MAX_NEW_TOKENS = 384  #: tokens a model may write per turn
 
 
 def as_tools(tools: Iterable[Tool | Callable[..., Any]]) -> list[Tool]:
@@ -45,8 +47,8 @@ class Agent:
         sandbox: str = "kernel",
         limits: Limits | None = None,
         policy: Policy | None = None,
-        max_steps: int = 5,
-        max_new_tokens: int = 384,
+        max_steps: int = DEFAULT_MAX_STEPS,
+        max_new_tokens: int = DEFAULT_MAX_NEW_TOKENS,
         max_tools: int = 6,
         observation_limit: int = 2000,
         pool: Any = None,
