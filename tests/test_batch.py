@@ -136,8 +136,8 @@ def test_plan_reports_bad_lines_and_skips_done_ones(tmp_path: Path) -> None:
     plan, statuses = plan_batch(tasks, results)
     assert results.read_text().endswith('error"}\n')  # the torn last row is cut off
     assert (plan.total, plan.done, statuses) == (5, 2, {"answered": 1, "error": 1})
-    assert [(r.get("line"), r.get("id"), r["error"][:12]) for r in plan.rejected] == [
-        (4, 1, "duplicate id"), (None, "x", "'tools' must")]  # fmt: skip
+    assert [(r.extra.get("line"), r.id, r.task, r.error[:12]) for r in plan.rejected] == [
+        (4, 1, "b", "duplicate id"), (None, "x", "c", "'tools' must")]  # fmt: skip
     assert plan.tasks == [{"id": 2, "task": "d", "tools": [], "data": ["f.csv"]}]
     assert read_results(tmp_path / "none.jsonl") == (set(), set(), {})
 
@@ -204,10 +204,10 @@ def test_ray_executor_gives_the_same_rows(small_batch: tuple[Path, dict, list[di
 def test_small_batch_on_the_bundled_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The real model through the batch: loaded once for both workers, a real run per task. Whether a
     135M model gets the sums right is not what this checks."""
-    import codecall.interfaces.batch
+    import codecall.interfaces.workers
 
     loads = []
-    monkeypatch.setattr(codecall.interfaces.batch, "resolve_model",
+    monkeypatch.setattr(codecall.interfaces.workers, "resolve_model",
                         lambda spec: loads.append(spec) or resolve_model(spec))  # fmt: skip
     (tmp_path / "tools.py").write_text(TOOLS)
     tasks = [{"id": f"q{i}", "task": f"What is {a} + {b}?", "tools": "tools.py"}

@@ -36,7 +36,7 @@ def box_outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
                           text=True, timeout=900, cwd=tmp_path_factory.mktemp("run"))  # fmt: skip
     assert proc.stdout, proc.stderr
     rows = [json.loads(line) for line in proc.stdout.splitlines()]
-    return {Path(row["script"]).name: row for row in rows}
+    return {Path(row["task"]).name: row for row in rows}
 
 
 def plain_stdout(path: Path, cwd: Path) -> str:
@@ -50,7 +50,7 @@ def test_ordinary_corpus_runs_unchanged_in_the_box(box_outputs: dict[str, dict],
     differ = {}
     for path in ORDINARY:
         row = box_outputs[path.name]
-        assert set(row) >= {"script", "status", "stdout", "stderr", "error", "duration_s"}
+        assert set(row) >= {"id", "task", "status", "stdout", "stderr", "error", "duration_s"}
         if row["stdout"] != plain_stdout(path, tmp_path):
             differ[path.name] = f"{row['status']} {row['error']}"
     unexplained = {name: why for name, why in differ.items() if name not in KNOWN_DIFFERENCES}

@@ -12,6 +12,7 @@ from codecall.errors import InputError
 from codecall.evals import dabench
 from codecall.interfaces.cli import main
 from codecall.models import Scripted
+from codecall.result import RunRecord
 
 REPO = Path(__file__).resolve().parent.parent
 REFERENCE = REPO / "examples" / "dabench_reference.jsonl"
@@ -68,8 +69,10 @@ def test_a_name_labelled_twice_matches_as_a_multiset() -> None:
 
 
 def test_summary_by_level() -> None:
-    def outcome(level: str, correct: bool) -> dabench.Outcome:
-        return dabench.Outcome(0, level, correct, int(correct), 1, "@x[1]" if correct else "", "answered", 1, 0.1)
+    def outcome(level: str, correct: bool) -> RunRecord:
+        return RunRecord(0, "a question", "answered", "@x[1]" if correct else "", steps=1, duration_s=0.1,
+                         extra={"level": level, "correct": correct, "pairs_right": int(correct), "pairs": 1,
+                                "response": "@x[1]" if correct else ""})  # fmt: skip
 
     summary = dabench.summarize([outcome("easy", True), outcome("easy", False), outcome("hard", True)])
     assert summary["easy"] == {"questions": 2, "correct": 1, "accuracy": 0.5}
@@ -110,6 +113,9 @@ def test_cli_reference_run_as_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["dabench", "--reference", str(REFERENCE), "--data-dir", str(DATA), "--ids", "0,5,118", "--json"]) == 0
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert sorted(row["id"] for row in rows[:-1]) == [0, 5, 118] and all(row["correct"] for row in rows[:-1])
+    core = {"id", "task", "status", "answer", "error", "steps", "duration_s", "tokens"}
+    assert all(core | {"level", "correct", "pairs_right", "pairs", "response"} <= set(row) for row in rows[:-1])
+    assert RunRecord.from_json(rows[0]).to_json() == rows[0] and RunRecord.from_json(rows[0]).correct
     summary = rows[-1]["summary"]
     assert summary["overall"] == {"questions": 3, "correct": 3, "accuracy": 1.0}
     assert summary["easy"]["questions"] == 1 and summary["hard"]["questions"] == 1

@@ -64,7 +64,7 @@ def test_run_eval_side_by_side_with_scripted_models() -> None:
     guessing = Scripted(["The answer is 5."])
     tools = [Tool.from_function(add), Tool.from_function(capital_of)]
     runs = run_eval(tasks, tools, {"calls": calling, "guesses": guessing}, max_steps=2)
-    assert [(r.id, r.mode, r.ok) for r in runs] == [
+    assert [(r.id, r.mode, r.correct) for r in runs] == [
         ("a", "calls", True), ("a", "guesses", False), ("b", "calls", True), ("b", "guesses", False)]  # fmt: skip
     assert runs[2].tools_shown == ["capital_of"]
     summary = summarize(runs)

@@ -27,15 +27,15 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from codecall.agent import Agent
+from codecall.agent import DEFAULT_MAX_STEPS, Agent
 from codecall.errors import InputError
 from codecall.models import Model, OpenAICompatible, Scripted, Serialized
 from codecall.models.scripted import reply_by_task
-from codecall.result import Result
+from codecall.result import Result, RunRecord
 from sandbox import Limits, WarmPool
 
 DATA_ENV = "CODECALL_DABENCH"  #: the DABench data folder, when `--data-dir` does not name one
@@ -158,40 +158,27 @@ def score(text: str, answers: Iterable[tuple[str, str]]) -> tuple[int, int]:
 
 
 # -- running --------------------------------------------------------------------------------------
-@dataclass
-class Outcome:
-    """One question's run and score; `response` is the text that was scored."""
-
-    id: int
-    level: str
-    correct: bool
-    pairs_right: int
-    pairs: int
-    response: str
-    status: str
-    steps: int
-    duration_s: float
-    error: str | None = None
-
-
 def response_text(result: Result) -> str:
     """What the scorer reads: the answer (a string, or its str), or the model's text for a text answer."""
-    if result.status in ("answered", "text"):
+    if result.succeeded:
         return result.answer if isinstance(result.answer, str) else str(result.answer)
     return ""
 
 
-def run_question(agent: Agent, question: Question, data_dir: str | Path) -> Outcome:
-    """Ask `question` with its table as `df`, and score the answer; a failure is an outcome, not a raise."""
+def run_question(agent: Agent, question: Question, data_dir: str | Path) -> RunRecord:
+    """Ask `question` with its table as `df`, and score the answer; a failure is a record, not a raise. The
+    record's extra keys: `level`, `correct`, `pairs_right`, `pairs` and `response` (the text scored)."""
     started = time.perf_counter()
     try:
         result = agent.run(question.task, df=load_table(data_dir, question.file_name))
-        text, status, steps, error = response_text(result), result.status, len(result.steps), result.error
     except Exception as failure:  # noqa: BLE001 - one question's failure must not end the evaluation
-        text, status, steps, error = "", "error", 0, f"{type(failure).__name__}: {failure}"
+        text, record = "", RunRecord.failure(f"{type(failure).__name__}: {failure}", id=question.id,
+                                             task=question.task, duration_s=time.perf_counter() - started)  # fmt: skip
+    else:
+        text, record = response_text(result), RunRecord.from_result(result, id=question.id)
     right, total = score(text, question.answers)
-    return Outcome(question.id, question.level, right == total, right, total, text, status, steps,
-                   time.perf_counter() - started, error)  # fmt: skip
+    record.extra.update(level=question.level, correct=right == total, pairs_right=right, pairs=total, response=text)
+    return record
 
 
 def evaluate(
@@ -202,17 +189,17 @@ def evaluate(
     jobs: int = 1,
     backend: str = "kernel",
     limits: Limits | None = None,
-    max_steps: int = 5,
-    on_outcome: Callable[[Outcome], None] | None = None,
-) -> list[Outcome]:
-    """Run every question, `jobs` at a time over a warm pool of sandboxes; outcomes in question order."""
+    max_steps: int = DEFAULT_MAX_STEPS,
+    on_outcome: Callable[[RunRecord], None] | None = None,
+) -> list[RunRecord]:
+    """Run every question, `jobs` at a time over a warm pool of sandboxes; records in question order."""
     if jobs > 1 and not isinstance(model, (Scripted, OpenAICompatible)):
         model = Serialized(model)  # sandboxes still overlap with generation
     limits = limits or Limits()
     pool = WarmPool(backend, limits=limits, size=jobs) if jobs > 1 else None
     agent = Agent(model, sandbox=backend, limits=limits, max_steps=max_steps, pool=pool)
 
-    def one(question: Question) -> Outcome:
+    def one(question: Question) -> RunRecord:
         outcome = run_question(agent, question, data_dir)
         if on_outcome is not None:
             on_outcome(outcome)
@@ -226,10 +213,10 @@ def evaluate(
             pool.close()
 
 
-def summarize(outcomes: list[Outcome]) -> dict[str, Any]:
+def summarize(outcomes: list[RunRecord]) -> dict[str, Any]:
     """Accuracy by level and overall (a question is right when all its pairs are), and by pair overall."""
 
-    def accuracy(group: list[Outcome]) -> dict[str, Any]:
+    def accuracy(group: list[RunRecord]) -> dict[str, Any]:
         right = sum(o.correct for o in group)
         return {"questions": len(group), "correct": right, "accuracy": round(right / len(group), 4) if group else None}
 
@@ -290,7 +277,3 @@ def load_split(name: str, path: str | Path = SPLIT_FILE) -> set[int]:
         raise InputError(f"unknown split {name!r} (choose from: {', '.join(SPLITS)})")
     halves = json.loads(Path(path).read_text(encoding="utf-8"))
     return {id_ for ids in halves[name].values() for id_ in ids}
-
-
-def outcome_json(outcome: Outcome) -> dict[str, Any]:
-    return asdict(outcome) | {"duration_s": round(outcome.duration_s, 3)}

@@ -4,23 +4,28 @@ A task file is JSONL, one task a line: `id`, `task`, `expected` (the final answe
 small tolerance, strings without case, lists item by item), `category`, `lang`, `tools` (the names of
 the tools it offers, or "all") and `needs` (the tools a right answer calls, for the retrieval's recall).
 Each task runs once per model, one after the other, so guided and unguided runs of the same weights sit
-side by side in one report.
+side by side in one report. A run is a `RunRecord` with the extra keys `mode`, `category`, `lang`,
+`tools_offered`, `tools_shown`, `found_needed` (every tool in `needs` was among those shown) and `correct`.
 """
 
 from __future__ import annotations
 
 import json
 import math
-import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from codecall.agent import Agent
 from codecall.errors import InputError
 from codecall.models import Model
+from codecall.result import RunRecord
 from codecall.tools import Tool
+
+#: The evaluation's own defaults, smaller than a run's: the tasks are short, and a set runs twice.
+EVAL_MAX_STEPS = 3
+EVAL_MAX_NEW_TOKENS = 200
 
 
 @dataclass
@@ -34,25 +39,6 @@ class EvalTask:
     lang: str = ""
     tools: list[str] | None = None  #: names of the tools offered; None for all of them
     needs: list[str] = field(default_factory=list)  #: tools a right answer calls
-
-
-@dataclass
-class TaskRun:
-    """One task run with one model: plain data, for --json and the summary."""
-
-    id: str
-    mode: str
-    category: str
-    lang: str
-    tools_offered: int
-    ok: bool
-    status: str
-    answer: Any
-    steps: int
-    duration_s: float
-    tools_shown: list[str]
-    found_needed: bool  #: every tool in `needs` was among those shown
-    error: str | None = None
 
 
 def load_tasks(path: str | Path) -> list[EvalTask]:
@@ -92,9 +78,9 @@ def run_eval(
     tools: list[Tool],
     models: Mapping[str, Model],
     *,
-    on_run: Callable[[TaskRun], None] | None = None,
+    on_run: Callable[[RunRecord], None] | None = None,
     **agent_options: Any,
-) -> list[TaskRun]:
+) -> list[RunRecord]:
     """Run every task with every model (`models` maps a mode's label to its model); `agent_options` go to
     `Agent` (sandbox, pool, max_steps, ...)."""
     by_name = {t.name: t for t in tools}
@@ -112,22 +98,20 @@ def run_eval(
     return runs
 
 
-def _run_one(task: EvalTask, mode: str, agent: Agent) -> TaskRun:
-    started = time.perf_counter()
+def _run_one(task: EvalTask, mode: str, agent: Agent) -> RunRecord:
     result = agent.run(task.task)
     shown = result.steps[0].tools_shown if result.steps else []
-    return TaskRun(
-        id=task.id, mode=mode, category=task.category, lang=task.lang, tools_offered=len(agent.tools),
-        ok=result.status == "answered" and matches(result.answer, task.expected), status=result.status,
-        answer=result.to_json()["answer"], steps=len(result.steps), duration_s=time.perf_counter() - started,
-        tools_shown=shown, found_needed=set(task.needs) <= set(shown), error=result.error,
+    return RunRecord.from_result(
+        result, id=task.id, mode=mode, category=task.category, lang=task.lang, tools_offered=len(agent.tools),
+        tools_shown=shown, found_needed=set(task.needs) <= set(shown),
+        correct=result.status == "answered" and matches(result.answer, task.expected),
     )  # fmt: skip
 
 
-def summarize(runs: list[TaskRun], many_tools: int = 20) -> dict[str, dict[str, dict[str, float]]]:
+def summarize(runs: list[RunRecord], many_tools: int = 20) -> dict[str, dict[str, dict[str, float]]]:
     """Success and mean time per group (each category, each language, tasks offering at least
     `many_tools` tools, and all) and mode: {group: {mode: {"ok", "total", "rate", "mean_s"}}}."""
-    groups: dict[str, list[TaskRun]] = {}
+    groups: dict[str, list[RunRecord]] = {}
     for run in runs:
         keys = [f"category {run.category}", f"lang {run.lang}", "all"]
         if run.tools_offered >= many_tools:
@@ -138,7 +122,7 @@ def summarize(runs: list[TaskRun], many_tools: int = 20) -> dict[str, dict[str, 
     for key in sorted(groups, key=lambda k: (k == "all", k)):
         for mode in dict.fromkeys(r.mode for r in groups[key]):
             mine = [r for r in groups[key] if r.mode == mode]
-            ok = sum(r.ok for r in mine)
+            ok = sum(r.correct for r in mine)
             summary.setdefault(key, {})[mode] = {
                 "ok": ok, "total": len(mine), "rate": round(ok / len(mine), 3),
                 "mean_s": round(sum(r.duration_s for r in mine) / len(mine), 2),
@@ -165,6 +149,6 @@ def format_summary(summary: dict[str, dict[str, dict[str, float]]]) -> str:
     return "\n".join(lines)
 
 
-def report_json(runs: list[TaskRun], summary: dict) -> str:
-    """--json output: the summary and every run."""
-    return json.dumps({"summary": summary, "runs": [asdict(r) for r in runs]}, ensure_ascii=False, default=repr)
+def report_json(runs: list[RunRecord], summary: dict) -> str:
+    """--json output: the summary and every run's record."""
+    return json.dumps({"summary": summary, "runs": [r.to_json() for r in runs]}, ensure_ascii=False)

@@ -1,34 +1,28 @@
 """Batch model tasks: one JSON object a line in, one result row a line out, resumable after a crash.
 
 Input rows: `id` (string or integer), `task`, optional `tools` (a tools module, or a list) and `data` (a
-file, or a list), paths relative to the tasks file. Every input line gets exactly one result row:
-a row about a task carries its `id`; a row about an input line that names no usable task (not JSON, no
-valid id, a duplicate id) carries `line` instead (and the duplicate's `id`). A rerun skips the ids and
-lines the results file already has, so an interrupted batch picks up where it stopped.
+file, or a list), paths relative to the tasks file. Every input line gets exactly one result row, a
+`RunRecord`: a row about a task carries its `id`; a row about an input line that names no usable task (not
+JSON, no valid id, a duplicate id) carries the extra key `line` as well (and `id` null, or the duplicate's).
+A rerun skips the ids and lines the results file already has, so an interrupted batch picks up where it
+stopped. The workers that run the tasks (threads here, or Ray actors) are in `codecall.interfaces.workers`.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import queue
-import threading
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from codecall.agent import Agent, load_data
 from codecall.errors import InputError
-from codecall.models import Serialized, resolve_model
-from codecall.tools import Tool, load_tools
-from sandbox import Limits, Policy, WarmPool
-
-Row = dict[str, Any]
-OK_STATUSES = ("answered", "text")  #: the statuses that count as done, not failed
+from codecall.interfaces.workers import Row, run_local, run_ray
+from codecall.result import SUCCESS_STATUSES, RunRecord
 
 
 @dataclass
@@ -37,13 +31,8 @@ class Plan:
 
     total: int  #: input lines (blank lines excluded), so result rows when the batch is complete
     done: int  #: of them, rows the results file already has
-    rejected: list[Row] = field(default_factory=list)  #: rows for bad lines and tasks, written without running
+    rejected: list[RunRecord] = field(default_factory=list)  #: for bad lines and tasks, written without running
     tasks: list[Row] = field(default_factory=list)  #: {"id", "task", "tools", "data"} still to run
-
-
-def error_row(status_key: Row, message: str) -> Row:
-    """A result row for something that did not run (or failed before its run could start)."""
-    return {**status_key, "status": "error", "answer": None, "error": message, "steps": 0, "duration_s": 0.0}
 
 
 def read_results(path: Path) -> tuple[set[Any], set[int], Counter[str]]:
@@ -91,7 +80,7 @@ def plan_batch(tasks_path: Path, results_path: Path) -> tuple[Plan, Counter[str]
             if number in done_lines:
                 plan.done += 1
             else:
-                plan.rejected.append(error_row({"line": number, **({"id": key} if key is not None else {})}, problem))
+                plan.rejected.append(RunRecord.failure(problem, id=key, task=_task_text(row), line=number))
             continue
         first_line[key] = number
         if key in done_ids:
@@ -99,7 +88,7 @@ def plan_batch(tasks_path: Path, results_path: Path) -> tuple[Plan, Counter[str]
             continue
         task, trouble = _task_of(row)
         if trouble:
-            plan.rejected.append(error_row({"id": key}, trouble))
+            plan.rejected.append(RunRecord.failure(trouble, id=key, task=_task_text(row)))
         else:
             plan.tasks.append(task)
     return plan, statuses
@@ -107,6 +96,12 @@ def plan_batch(tasks_path: Path, results_path: Path) -> tuple[Plan, Counter[str]
 
 def _valid_id(value: Any) -> bool:
     return isinstance(value, str | int) and not isinstance(value, bool)
+
+
+def _task_text(row: Row | None) -> str | None:
+    """The row's task, for its record, where it is text."""
+    task = row.get("task") if row is not None else None
+    return task if isinstance(task, str) else None
 
 
 def _parse_line(text: str) -> tuple[Row | None, str | None]:
@@ -137,128 +132,6 @@ def _task_of(row: Row) -> tuple[Row, str | None]:
     return {"id": row["id"], "task": task, **lists}, None
 
 
-class Worker:
-    """Runs tasks with one model and one warm pool of sandbox sessions, both kept for all its tasks: the
-    model loads once per worker, and each task gets a fresh session that was started ahead of it."""
-
-    def __init__(
-        self,
-        model: str | None = None,
-        *,
-        backend: str = "kernel",
-        limits: Limits | None = None,
-        policy: Policy | None = None,
-        max_steps: int = 5,
-        sessions: int = 1,
-        base: str | None = None,
-    ) -> None:
-        self.model = Serialized(resolve_model(model))
-        self.limits, self.policy = limits or Limits(), policy or Policy()
-        self.pool = WarmPool(backend, policy=self.policy, limits=self.limits, size=max(1, sessions))
-        self.backend, self.max_steps = backend, max_steps
-        self.base = Path(base) if base else Path()  #: relative paths resolve here (the tasks file's folder)
-        self._tools: dict[str, list[Tool]] = {}
-
-    def run(self, task: Row) -> Row:
-        """One task's result row; a failure of any kind becomes an error row, never an exception."""
-        started = time.perf_counter()
-        try:
-            tools = [t for path in task["tools"] for t in self._load_tools(path)]
-            variables = load_data(self.base / path for path in task["data"])
-            agent = Agent(self.model, tools, sandbox=self.backend, limits=self.limits, policy=self.policy,
-                          max_steps=self.max_steps, pool=self.pool)  # fmt: skip
-            result = agent.run(task["task"], **variables)
-        except Exception as error:  # noqa: BLE001 - the row reports it; the batch goes on
-            row = error_row({"id": task["id"]}, f"{type(error).__name__}: {error}")
-            return {**row, "duration_s": round(time.perf_counter() - started, 3)}
-        data = result.to_json()
-        return {"id": task["id"], "status": result.status, "answer": data["answer"], "error": result.error,
-                "steps": len(result.steps), "duration_s": data["duration_s"], "tokens": result.tokens}  # fmt: skip
-
-    def _load_tools(self, path: str) -> list[Tool]:
-        if path not in self._tools:  # a module loads once per worker, not once per task
-            self._tools[path] = load_tools(self.base / path)
-        return self._tools[path]
-
-    def close(self) -> None:
-        self.pool.close()
-
-
-def run_local(tasks: Sequence[Row], jobs: int, options: dict[str, Any]) -> Iterator[Row]:
-    """Rows as tasks finish, from `jobs` threads sharing one Worker (so one model and a pool of `jobs`
-    warm sessions). The threads are daemons: an interrupted batch exits without waiting for them."""
-    worker = Worker(**options, sessions=jobs)
-    todo: queue.SimpleQueue[Row] = queue.SimpleQueue()
-    finished: queue.SimpleQueue[Row] = queue.SimpleQueue()
-    for task in tasks:
-        todo.put(task)
-
-    def work() -> None:
-        while True:
-            try:
-                task = todo.get_nowait()
-            except queue.Empty:
-                return
-            finished.put(worker.run(task))
-
-    for index in range(min(jobs, len(tasks))):
-        threading.Thread(target=work, name=f"codecall-batch-{index}", daemon=True).start()
-    try:
-        for _ in tasks:
-            yield finished.get()
-    finally:
-        worker.close()
-
-
-def run_ray(tasks: Sequence[Row], jobs: int, options: dict[str, Any], *, address: str | None = None,
-            working_dir: Path | None = None, excludes: Sequence[str] = ()) -> Iterator[Row]:  # fmt: skip
-    """Rows as tasks finish, from `jobs` Ray actors, each a Worker with its own model and warm sessions.
-
-    Without `address` Ray starts a local cluster; with one (`ray://host:10001`, `host:6379` or `auto`) it
-    joins that cluster. Either way `working_dir` (the tasks file's folder) is shipped to every worker and
-    becomes its current folder, so relative tool and data paths resolve on any node. Where the caller has
-    already connected to Ray, its job is used as it is, and paths resolve against `working_dir` itself
-    (which the workers must see: a local cluster, or a shared file system).
-    """
-    try:
-        import ray
-    except ImportError as error:
-        raise RuntimeError("the ray executor needs `pip install codecall[ray]`") from error
-    started_here = not ray.is_initialized()
-    if started_here:
-        runtime_env = {"working_dir": str(working_dir), "excludes": list(excludes)} if working_dir else None
-        ray.init(address=address, runtime_env=runtime_env, log_to_driver=False, include_dashboard=False,
-                 configure_logging=False)  # fmt: skip
-    base = None if started_here or working_dir is None else str(working_dir)
-    remote = ray.remote(num_cpus=1, max_restarts=1, max_task_retries=0)(Worker)
-    cpus = int(ray.cluster_resources().get("CPU", 1))  # an actor takes a CPU: more would wait for ever
-    actors = [remote.remote(**options, sessions=1, base=base) for _ in range(min(jobs, len(tasks), cpus))]
-    pending = list(reversed(tasks))
-    running: dict[Any, tuple[Any, Row]] = {}
-
-    def submit(actor: Any) -> None:
-        if pending:
-            task = pending.pop()
-            running[actor.run.remote(task)] = (actor, task)
-
-    try:
-        for actor in actors:
-            submit(actor)
-        while running:
-            ready, _ = ray.wait(list(running), num_returns=1)
-            actor, task = running.pop(ready[0])
-            try:
-                yield ray.get(ready[0])
-            except ray.exceptions.RayError as error:  # the actor died (e.g. out of memory): Ray restarts it
-                yield error_row({"id": task["id"]}, f"worker lost: {type(error).__name__}: {error}")
-            submit(actor)
-    finally:
-        for actor in actors:
-            ray.kill(actor)
-        if started_here:
-            ray.shutdown()
-
-
 class ResultsFile:
     """Appends rows to a JSONL file, each flushed and fsynced before the next, so a crash loses none."""
 
@@ -266,8 +139,8 @@ class ResultsFile:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.handle = path.open("a", encoding="utf-8")
 
-    def write(self, row: Row) -> None:
-        self.handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+    def write(self, record: RunRecord) -> None:
+        self.handle.write(json.dumps(record.to_json(), ensure_ascii=False) + "\n")
         self.handle.flush()
         os.fsync(self.handle.fileno())
 
@@ -287,7 +160,7 @@ class Summary:
 
     @property
     def failed(self) -> int:
-        return sum(n for status, n in self.statuses.items() if status not in OK_STATUSES)
+        return sum(n for status, n in self.statuses.items() if status not in SUCCESS_STATUSES)
 
     def __str__(self) -> str:
         counts = ", ".join(f"{n} {status}" for status, n in self.statuses.most_common())
@@ -317,18 +190,18 @@ def run_batch(
     rows = _rows(plan, jobs, executor, ray_address, options, tasks_path, results_path)
     with _Progress(plan.total, plan.done, statuses, enabled=progress) as bar, closing(rows):
         try:
-            for row in rows:
-                results.write(row)
-                statuses[row["status"]] += 1
+            for record in rows:
+                results.write(record)
+                statuses[record.status] += 1
                 ran += 1
-                bar.advance(row["status"] not in OK_STATUSES)
+                bar.advance(not record.ok)
         finally:
             results.close()
     return Summary(statuses, plan.total, plan.done, ran, time.perf_counter() - started)
 
 
 def _rows(plan: Plan, jobs: int, executor: str, ray_address: str | None, options: dict[str, Any],
-          tasks_path: Path, results_path: Path) -> Iterator[Row]:  # fmt: skip
+          tasks_path: Path, results_path: Path) -> Iterator[RunRecord]:  # fmt: skip
     """The rejected rows first, then the run tasks' rows as they finish; the executor is closed on exit."""
     yield from plan.rejected
     if not plan.tasks:
@@ -354,7 +227,7 @@ class _Progress:
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-        failed = sum(n for status, n in statuses.items() if status not in OK_STATUSES)
+        failed = sum(n for status, n in statuses.items() if status not in SUCCESS_STATUSES)
         columns = [TextColumn("batch"), BarColumn(), MofNCompleteColumn(), TextColumn("failed {task.fields[failed]}"),
                    TextColumn("{task.fields[rate]}"), TextColumn("ETA"), TimeRemainingColumn()]  # fmt: skip
         self.progress = Progress(*columns, console=Console(stderr=True), disable=not enabled)

@@ -21,11 +21,10 @@ from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 from IPython.display import Image, display
 
-from codecall.agent import Agent
+from codecall.agent import DEFAULT_MAX_NEW_TOKENS, DEFAULT_MAX_STEPS, Agent
 from codecall.models import Model, resolve_model
 from codecall.result import Result, Step
-from sandbox import Limits, Policy, Session
-from sandbox.execution import Execution
+from sandbox import Execution, Limits, Policy, Session
 
 BUNDLED = "bundled"  #: the model spec meaning the bundled SmolLM2-135M-Instruct
 
@@ -36,9 +35,9 @@ class FcConfig:
 
     model: str = BUNDLED  #: a spec as `codecall ask --model` takes it, or the name of a notebook Model variable
     backend: str = "kernel"
-    max_steps: int = 5
+    max_steps: int = DEFAULT_MAX_STEPS
     show_code: bool = True
-    max_new_tokens: int = 384
+    max_new_tokens: int = DEFAULT_MAX_NEW_TOKENS
     timeout: float = Limits.timeout  #: wall time of one step's code, seconds
 
 
@@ -104,7 +103,7 @@ class NotebookView:
         if result.status == "answered" and not isinstance(result.answer, str):
             _markdown("### Answer")
             display(result.answer)
-        elif result.status in ("answered", "text"):
+        elif result.succeeded:
             note = "" if result.status == "answered" else " (in text: no code gave it)"
             _markdown(f"### Answer{note}\n\n{result.answer}", f"Answer{note}: {result.answer}")
         else:
@@ -126,7 +125,7 @@ def _setting_arguments(function: Callable) -> Callable:
         argument("--model", help=f"a model spec as `codecall ask --model` takes it, '{BUNDLED}' (the default: "
                  "SmolLM2-135M-Instruct), or the name of a notebook variable holding a codecall Model"),
         argument("--backend", choices=["kernel", "docker"], help="the sandbox box (default kernel)"),
-        argument("--max-steps", type=int, help="model turns before giving up (default 5)"),
+        argument("--max-steps", type=int, help=f"model turns before giving up (default {DEFAULT_MAX_STEPS})"),
         argument("--show-code", dest="show_code", action="store_const", const=True, help="show each step's code"),
         argument("--hide-code", dest="show_code", action="store_const", const=False,
                  help="show only outputs and the answer"),
@@ -188,7 +187,7 @@ class FcMagics(Magics):
         view.final(result, args.notebook)
 
     @magic_arguments()
-    @argument("--max-new-tokens", type=int, help="tokens a model may write per step (default 384)")
+    @argument("--max-new-tokens", type=int, help=f"tokens a model writes per step (default {DEFAULT_MAX_NEW_TOKENS})")
     @argument("--timeout", type=float, help=f"wall time of one step's code, seconds (default {Limits.timeout:g})")
     @_setting_arguments
     @line_magic

@@ -35,7 +35,7 @@ class StepPrinter:
                                  subtitle=f"sandbox {execution.duration_s * 1000:.0f} ms"))  # fmt: skip
 
     def final(self, result: Result, notebook: str | None = None) -> None:
-        if result.status in ("answered", "text"):
+        if result.succeeded:
             self.console.print(f"[bold]Answer:[/bold] {result.answer}")
         else:
             self.console.print(f"[bold red]No answer[/bold red] ({result.status}): {result.error}")

@@ -1,0 +1,140 @@
+"""The workers of `codecall batch`: each holds a model and a warm pool of sandboxes for all its tasks, and
+turns a task into its `RunRecord`; `run_local` runs them as threads here, `run_ray` as Ray actors."""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from codecall.agent import DEFAULT_MAX_STEPS, Agent, load_data
+from codecall.models import Serialized, resolve_model
+from codecall.result import RunRecord
+from codecall.tools import Tool, load_tools
+from sandbox import Limits, Policy, WarmPool
+
+Row = dict[str, Any]  #: a task as the tasks file gave it: {"id", "task", "tools", "data"}
+
+
+class Worker:
+    """Runs tasks with one model and one warm pool of sandbox sessions, both kept for all its tasks: the
+    model loads once per worker, and each task gets a fresh session that was started ahead of it."""
+
+    def __init__(
+        self,
+        model: str | None = None,
+        *,
+        backend: str = "kernel",
+        limits: Limits | None = None,
+        policy: Policy | None = None,
+        max_steps: int = DEFAULT_MAX_STEPS,
+        sessions: int = 1,
+        base: str | None = None,
+    ) -> None:
+        self.model = Serialized(resolve_model(model))
+        self.limits, self.policy = limits or Limits(), policy or Policy()
+        self.pool = WarmPool(backend, policy=self.policy, limits=self.limits, size=max(1, sessions))
+        self.backend, self.max_steps = backend, max_steps
+        self.base = Path(base) if base else Path()  #: relative paths resolve here (the tasks file's folder)
+        self._tools: dict[str, list[Tool]] = {}
+
+    def run(self, task: Row) -> RunRecord:
+        """One task's record; a failure of any kind becomes an error record, never an exception."""
+        started = time.perf_counter()
+        try:
+            tools = [t for path in task["tools"] for t in self._load_tools(path)]
+            variables = load_data(self.base / path for path in task["data"])
+            agent = Agent(self.model, tools, sandbox=self.backend, limits=self.limits, policy=self.policy,
+                          max_steps=self.max_steps, pool=self.pool)  # fmt: skip
+            result = agent.run(task["task"], **variables)
+        except Exception as error:  # noqa: BLE001 - the record reports it; the batch goes on
+            return RunRecord.failure(f"{type(error).__name__}: {error}", id=task["id"], task=task["task"],
+                                     duration_s=time.perf_counter() - started)  # fmt: skip
+        return RunRecord.from_result(result, id=task["id"])
+
+    def _load_tools(self, path: str) -> list[Tool]:
+        if path not in self._tools:  # a module loads once per worker, not once per task
+            self._tools[path] = load_tools(self.base / path)
+        return self._tools[path]
+
+    def close(self) -> None:
+        self.pool.close()
+
+
+def run_local(tasks: Sequence[Row], jobs: int, options: dict[str, Any]) -> Iterator[RunRecord]:
+    """Records as tasks finish, from `jobs` threads sharing one Worker (so one model and a pool of `jobs`
+    warm sessions). The threads are daemons: an interrupted batch exits without waiting for them."""
+    worker = Worker(**options, sessions=jobs)
+    todo: queue.SimpleQueue[Row] = queue.SimpleQueue()
+    finished: queue.SimpleQueue[RunRecord] = queue.SimpleQueue()
+    for task in tasks:
+        todo.put(task)
+
+    def work() -> None:
+        while True:
+            try:
+                task = todo.get_nowait()
+            except queue.Empty:
+                return
+            finished.put(worker.run(task))
+
+    for index in range(min(jobs, len(tasks))):
+        threading.Thread(target=work, name=f"codecall-batch-{index}", daemon=True).start()
+    try:
+        for _ in tasks:
+            yield finished.get()
+    finally:
+        worker.close()
+
+
+def run_ray(tasks: Sequence[Row], jobs: int, options: dict[str, Any], *, address: str | None = None,
+            working_dir: Path | None = None, excludes: Sequence[str] = ()) -> Iterator[RunRecord]:  # fmt: skip
+    """Records as tasks finish, from `jobs` Ray actors, each a Worker with its own model and warm sessions.
+
+    Without `address` Ray starts a local cluster; with one (`ray://host:10001`, `host:6379` or `auto`) it
+    joins that cluster. Either way `working_dir` (the tasks file's folder) is shipped to every worker and
+    becomes its current folder, so relative tool and data paths resolve on any node. Where the caller has
+    already connected to Ray, its job is used as it is, and paths resolve against `working_dir` itself
+    (which the workers must see: a local cluster, or a shared file system).
+    """
+    try:
+        import ray
+    except ImportError as error:
+        raise RuntimeError("the ray executor needs `pip install codecall[ray]`") from error
+    started_here = not ray.is_initialized()
+    if started_here:
+        runtime_env = {"working_dir": str(working_dir), "excludes": list(excludes)} if working_dir else None
+        ray.init(address=address, runtime_env=runtime_env, log_to_driver=False, include_dashboard=False,
+                 configure_logging=False)  # fmt: skip
+    base = None if started_here or working_dir is None else str(working_dir)
+    remote = ray.remote(num_cpus=1, max_restarts=1, max_task_retries=0)(Worker)
+    cpus = int(ray.cluster_resources().get("CPU", 1))  # an actor takes a CPU: more would wait for ever
+    actors = [remote.remote(**options, sessions=1, base=base) for _ in range(min(jobs, len(tasks), cpus))]
+    pending = list(reversed(tasks))
+    running: dict[Any, tuple[Any, Row]] = {}
+
+    def submit(actor: Any) -> None:
+        if pending:
+            task = pending.pop()
+            running[actor.run.remote(task)] = (actor, task)
+
+    try:
+        for actor in actors:
+            submit(actor)
+        while running:
+            ready, _ = ray.wait(list(running), num_returns=1)
+            actor, task = running.pop(ready[0])
+            try:
+                yield ray.get(ready[0])
+            except ray.exceptions.RayError as error:  # the actor died (e.g. out of memory): Ray restarts it
+                lost = f"worker lost: {type(error).__name__}: {error}"
+                yield RunRecord.failure(lost, id=task["id"], task=task["task"])
+            submit(actor)
+    finally:
+        for actor in actors:
+            ray.kill(actor)
+        if started_here:
+            ray.shutdown()
