@@ -33,6 +33,16 @@ RULES = """\
 EXAMPLES = [("What is 7 times 6?", "result = multiply(7, 6)\nfinal_answer(result)")]
 EXAMPLE_TOOLS = ("multiply",)
 EXAMPLE_TOOLS_NOTE = "The example used a tool named multiply; use the tools you have."
+#: The worked example of a turn with data and no tools: a question over a small table of its own answered
+#: with pandas, so the reply's shape is code over the data (a tool call there named a function the session
+#: lacks: the bundled model wrote `multiply(7, 6)` five times over a sales table). Its table is described
+#: in its own task, since the system message shows the user's variables, not the example's.
+DATA_EXAMPLES = [(
+    "The DataFrame `shop` has columns item (str), price (float64). What is the mean price?",
+    "result = shop['price'].mean()\nfinal_answer(result)",
+)]  # fmt: skip
+DATA_EXAMPLE_NOTE = "The example used its own table named shop; use the variables you have."
+MAX_VALUES = 12  #: distinct values of a text column a guided filter may compare with (`data_schema`)
 
 TASK_PREFIX = "Task: "  #: opens the user message that states a task (the example's and the real one)
 CODE_PREFILL = "```python\n"  #: the start of every good reply, for models that continue a started reply
@@ -61,9 +71,12 @@ def build_messages(
     """The opening conversation of a run: the system prompt, the worked examples as exchanges, then the task."""
     tools = list(tools)
     note = "" if set(EXAMPLE_TOOLS) <= {t.name for t in tools} else f"\n({EXAMPLE_TOOLS_NOTE})"
+    shown = EXAMPLES
+    if not tools and any(_is_dataframe(v) for v in (variables or {}).values()):  # data, no tools: its example
+        shown, note = DATA_EXAMPLES, f"\n({DATA_EXAMPLE_NOTE})"
     examples = [
         message
-        for task, code in EXAMPLES
+        for task, code in shown
         for message in ({"role": "user", "content": f"{TASK_PREFIX}{task}"},
                         {"role": "assistant", "content": f"{CODE_PREFILL}{code}\n{CODE_STOP[0]}"})
     ]  # fmt: skip
@@ -88,7 +101,31 @@ def opening_request(
         build_messages(task, tools, variables), stop=CODE_STOP if prefill else None, max_new_tokens=max_new_tokens,
         prefill=CODE_PREFILL if prefill else "", tools=tools, task=task, variables=list(variables or ()),
         relevance=dict(zip((t.name for t in tools), relevance(task, tools), strict=True)), task_free=task_free,
+        **data_schema(variables or {}),
     )  # fmt: skip
+
+
+def data_schema(variables: Mapping[str, Any], *, max_values: int = MAX_VALUES) -> dict[str, dict]:
+    """What a guided reply over the data needs, as `GenerationRequest` fields: each DataFrame's `columns`
+    with their dtypes (as the prompt shows them), and `values`, up to `max_values` distinct values of each
+    text column (those of the rows the prompt shows first, then the most frequent) for a filter to compare
+    with."""
+    columns: dict[str, dict[str, str]] = {}
+    values: dict[str, dict[str, list[str]]] = {}
+    for name, frame in variables.items():
+        if not _is_dataframe(frame):
+            continue
+        columns[name] = {str(c): str(t) for c, t in frame.dtypes.items()}
+        texts = {}
+        for column in frame.columns:
+            series = frame[column]
+            if str(series.dtype) not in ("object", "str", "string", "category"):
+                continue
+            seen = [*series.head(3).tolist(), *series.value_counts().index[:max_values].tolist()]
+            kept = [v for v in dict.fromkeys(seen) if isinstance(v, str) and 0 < len(v) <= 40]
+            texts[str(column)] = kept[:max_values]
+        values[name] = texts
+    return {"columns": columns, "values": values}
 
 
 def describe_variable(name: str, value: Any, *, head_rows: int = 3) -> str:

@@ -29,6 +29,13 @@ class GenerationRequest:
     variables: Sequence[str] = ()  #: names already defined in the reply's session (data, earlier results)
     relevance: dict[str, float] = field(default_factory=dict)  #: each tool's relevance to the task, 0 to 1
     task_free: list[dict[str, str]] = field(default_factory=list)  #: `messages` with a task that says nothing
+    #: each DataFrame variable's columns and their dtypes ({"sales": {"region": "object", "amount": "int64"}}),
+    #: the schema the prompt shows, for a backend that guides code over the data
+    columns: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: a few distinct values of each text column, by variable, for the literals a filter may compare with
+    values: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    #: code lines that failed in an earlier step of the run (an error was raised there): not to write again
+    failed: Sequence[str] = ()
 
 
 @dataclass
