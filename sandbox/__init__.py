@@ -18,8 +18,20 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-_ERRORS = ("AttributeRefused", "BoxUnavailable", "ImportRefused", "KernelDied", "PolicyError", "PolicyRejected",
-           "PolicyViolationError", "SandboxError", "SessionClosed", "ToolCallError", "WireError", "WriteRefused")
+_ERRORS = (
+    "AttributeRefused",
+    "BoxUnavailable",
+    "ImportRefused",
+    "KernelDied",
+    "PolicyError",
+    "PolicyRejected",
+    "PolicyViolationError",
+    "SandboxError",
+    "SessionClosed",
+    "ToolCallError",
+    "WireError",
+    "WriteRefused",
+)
 _PUBLIC = {
     **dict.fromkeys(_ERRORS, "sandbox.errors"),
     "check": "sandbox.policy.check",

@@ -28,6 +28,7 @@ def in_box_mounts() -> list[tuple[str, str]]:
     """(host path, path in the box) of each part of the package a box mounts read-only."""
     return [(str(PACKAGE_ROOT / "sandbox" / part), f"{PACKAGE_ROOT_IN_BOX}/sandbox/{part}") for part in IN_BOX_PARTS]
 
+
 #: Where user code sees its work folder, in every box.
 WORK_DIR_IN_BOX = "/workspace"
 

@@ -22,7 +22,7 @@ from sandbox.boxes.base import PACKAGE_ROOT_IN_BOX, WORK_DIR_IN_BOX, Box, BoxSpe
 from sandbox.boxes.bubblewrap import BOX_ENVIRONMENT
 from sandbox.limits import Limits
 
-#: The image sessions run in (built by `codecall image build`, see sandbox/image.py).
+#: The image sessions run in (built by `codecall image build`, see sandbox/boxes/image.py).
 IMAGE_TAG = "codecall-sandbox:latest"
 
 #: Every codecall container carries this label (and `codecall.session=<id>`, `codecall.pid=<owner>`).

@@ -13,6 +13,7 @@ import os
 import queue
 import shutil
 import tempfile
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -32,18 +33,35 @@ from sandbox.policy import Policy
 #: Sessions run as uids from this range, one per session, so per-uid limits (RLIMIT_NPROC) are the
 #: session's own and sessions cannot signal each other.
 UID_BASE, UID_SPAN = 61000, 4000
-_uid_counter = itertools.count((os.getpid() * 97) % UID_SPAN)
-_host_root: Path | None = None
 
 
-def host_root() -> Path:
-    """This process's folder for session folders (connection files, sockets, work folders)."""
-    global _host_root
-    if _host_root is None:
-        _host_root = Path(tempfile.mkdtemp(prefix="codecall-"))
-        _host_root.chmod(0o711)
-        atexit.register(shutil.rmtree, _host_root, ignore_errors=True)  # boxes die with this process
-    return _host_root
+class HostProcess:
+    """What every session of this host process shares, deliberately process-wide: the uids handed out
+    (two live sessions of one process must never share a uid, whichever Session, WarmPool or Agent made
+    them; the start is spread by pid so two processes rarely collide) and the one folder that holds
+    every session folder, removed when the process exits (atexit: boxes die with their process)."""
+
+    def __init__(self) -> None:
+        self._uids = itertools.count((os.getpid() * 97) % UID_SPAN)
+        self._root: Path | None = None
+        self._lock = threading.Lock()
+
+    def next_uid(self) -> int:
+        with self._lock:
+            return UID_BASE + next(self._uids) % UID_SPAN
+
+    def root(self) -> Path:
+        """This process's folder for session folders (connection files, sockets, work folders)."""
+        with self._lock:
+            if self._root is None:
+                self._root = Path(tempfile.mkdtemp(prefix="codecall-"))
+                self._root.chmod(0o711)
+                atexit.register(shutil.rmtree, self._root, ignore_errors=True)
+            return self._root
+
+
+#: The one HostProcess of this process.
+HOST_PROCESS = HostProcess()
 
 
 @dataclass
@@ -67,8 +85,8 @@ class BoxedKernel:
     def __init__(self, box: Box, policy: Policy, limits: Limits) -> None:
         self.box, self.policy, self.limits = box, policy, limits
         self.id = uuid.uuid4().hex[:12]
-        self.uid = UID_BASE + next(_uid_counter) % UID_SPAN
-        folder = host_root() / self.id
+        self.uid = HOST_PROCESS.next_uid()
+        folder = HOST_PROCESS.root() / self.id
         self.session_dir, self.work_dir = folder / "run", folder / "work"
         for path in (folder, self.session_dir, self.work_dir):
             path.mkdir(mode=0o700)

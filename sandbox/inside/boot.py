@@ -67,6 +67,7 @@ def start_kernel(args: dict) -> None:
         def __init__(self, socket, pipe: bool = False, session=None) -> None:
             super().__init__(socket, pipe=False, session=session)
 
+    # a monkeypatch, and fine here: this process is the box's own kernel and nothing else
     kernelapp.IOPubThread = LocalIOPubThread
     app = kernelapp.IPKernelApp.instance()
     app.initialize(["-f", args["connection_file"], "--HistoryManager.enabled=False"])

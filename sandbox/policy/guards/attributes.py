@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import builtins
 import types
-import weakref
 from typing import Any
 
 from sandbox.errors import AttributeRefused, PolicyViolationError
-from sandbox.policy.guards.state import GuardState, is_user_class, refuse
+from sandbox.policy.guards.state import PROXY_TYPES, GuardState, is_user_class, refuse
 from sandbox.policy.guards.wrappers import checked_eval, safe_numpy_load
 from sandbox.policy.guards.writes import write_guard
 from sandbox.policy.modules import internals_message, is_internal
@@ -22,10 +21,6 @@ from sandbox.policy.names import NO_ARGUMENT_CALLS
 
 ModuleType = types.ModuleType
 _real_getattr = builtins.getattr
-
-#: Proxies answer isinstance() for the object they stand for (a proxy of a module "is" a module), so
-#: the attribute guard's fast path never trusts them.
-PROXY_TYPES = frozenset(weakref.ProxyTypes)
 
 #: Why a module's or a library class's __dict__ is refused.
 DICT_REFUSAL = (

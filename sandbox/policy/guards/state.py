@@ -18,6 +18,10 @@ from sandbox.errors import PolicyViolationError
 from sandbox.policy import Policy
 from sandbox.policy.names import DANGEROUS_ATTRIBUTES
 
+#: Proxies answer isinstance() for the object they stand for (a proxy of a module "is" a module), so
+#: the guards never trust them and never cache their type.
+PROXY_TYPES = frozenset(weakref.ProxyTypes)
+
 #: Names whose read takes the attribute guard's slow path (see attributes.getattr_guard).
 SPECIAL_NAMES = frozenset({"__dict__", "format", "format_map", "Formatter", "attrgetter", "methodcaller", "load",
                            "eval", "query"})  # fmt: skip

@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import builtins
 import types
-import weakref
 from typing import Any
 
 from sandbox.errors import WriteRefused
-from sandbox.policy.guards.state import GuardState, is_user_class, refuse
+from sandbox.policy.guards.state import PROXY_TYPES, GuardState, is_user_class, refuse
 
 _real_getattr = builtins.getattr
-_PROXY_TYPES = frozenset(weakref.ProxyTypes)
 _FUNCTION_TYPES = (types.FunctionType, types.BuiltinFunctionType, types.MethodType)
 
 #: Why library modules, classes and functions may not be written to.
@@ -33,7 +31,7 @@ def write_guard(state: GuardState, obj: Any) -> Any:
 
 def checked_write(state: GuardState, obj: Any) -> Any:
     kind = type(obj)
-    if kind in _PROXY_TYPES:  # a proxy writes to what it stands for: judge that, and never cache
+    if kind in PROXY_TYPES:  # a proxy writes to what it stands for: judge that, and never cache
         if isinstance(obj, (types.ModuleType, type, *_FUNCTION_TYPES)):
             raise refuse(state, WriteRefused, "write", f"modules, classes and functions {WRITE_REFUSAL}")
         return obj
