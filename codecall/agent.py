@@ -99,6 +99,7 @@ class Agent:
             text = f"{CODE_PREFILL}{generation.text}\n```" if prefill else generation.text
             code = extract_code(text, names)
             step = Step(index, text, code, None, None, generate_s=generation.duration_s,
+                        first_token_s=generation.first_token_s,
                         prompt_tokens=generation.prompt_tokens, completion_tokens=generation.completion_tokens,
                         tools_shown=[t.name for t in shown])  # fmt: skip
             result.steps.append(step)

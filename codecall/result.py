@@ -33,6 +33,7 @@ class Step:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     tools_shown: list[str] = field(default_factory=list)  #: the tools the prompt offered
+    first_token_s: float = 0.0  #: seconds from asking the model to its first new token
 
 
 @dataclass

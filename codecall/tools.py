@@ -185,8 +185,10 @@ def tool(
 
 def load_tools(path: str | Path) -> list[Tool]:
     """The tools of a module file: its `@tool` objects, or, where it has none, every public function
-    defined in it (not imported into it), so an existing module works unchanged."""
-    path = Path(path)
+    defined in it (not imported into it), so an existing module works unchanged. `FILE.py:NAME,NAME`
+    takes only the tools named."""
+    path, _, wanted = str(path).partition(".py:")
+    path = Path(path + ".py" if wanted else path)
     if not path.is_file():
         raise ToolDefinitionError(f"tools file not found: {path}")
     stem = re.sub(r"\W", "_", path.stem)
@@ -214,6 +216,12 @@ def load_tools(path: str | Path) -> list[Tool]:
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
         raise ToolDefinitionError(f"{path}: several tools are named {dupes}")
+    if wanted:
+        chosen = wanted.split(",")
+        missing = sorted(set(chosen) - set(names))
+        if missing:
+            raise ToolDefinitionError(f"{path}: no tools named {missing} (it has {', '.join(names)})")
+        found = [t for t in found if t.name in chosen]
     return found
 
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from codecall.evals.evaluate import EvalTask, format_summary, load_tasks, matches, run_eval, summarize
+from codecall.errors import InputError, ToolDefinitionError
+from codecall.evals.evaluate import EvalTask, format_summary, load_task_files, load_tasks, matches, run_eval, summarize
 from codecall.models import Scripted
 from codecall.retrieve import select_tools
 from codecall.tools import Tool, load_tools
@@ -84,3 +85,30 @@ def test_cli_eval_json_with_scripted_model(tmp_path: Path, capsys: pytest.Captur
     assert code == 0
     report = json.loads(capsys.readouterr().out)
     assert report["summary"]["all"]["plain"]["ok"] == 1 and len(report["runs"]) == 1
+
+
+def test_split_and_per_process_runs_are_what_a_user_runs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`--split` keeps one half; `--per-process` runs each task as its own `codecall ask --json` process
+    (here with a scripted model, not a language model), offering only the task's tools."""
+    from codecall.interfaces.cli import main
+
+    tasks = tmp_path / "tasks.jsonl"
+    rows = [{"id": "a", "task": "What is 17 + 25?", "expected": 42, "tools": ["add"], "split": "test"},
+            {"id": "b", "task": "What is 2 + 2?", "expected": 4, "tools": ["add"], "split": "dev"}]  # fmt: skip
+    tasks.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    replies = tmp_path / "replies.json"
+    replies.write_text(json.dumps({"What is 17 + 25?": "```python\nfinal_answer(add(17, 25))\n```"}))
+    argv = ["eval", str(tasks), "--tools", str(EVAL / "tools.py"), "--split", "test", "--modes", "plain",
+            "--model", f"scripted:{replies}", "--json"]  # fmt: skip
+    assert main([*argv, "--per-process"]) == 0
+    (run,) = json.loads(capsys.readouterr().out)["runs"]
+    assert (run["id"], run["correct"], run["tools_offered"]) == ("a", True, 1)
+    assert run["duration_s"] > run["run_s"] > 0  # the process's wall time holds the run's own
+    with pytest.raises(InputError, match="without a dev/test split"):
+        load_task_files([EVAL / "tasks.jsonl"], "test")
+
+
+def test_a_tools_file_can_give_only_some_of_its_tools() -> None:
+    assert [t.name for t in load_tools(f"{EVAL / 'tools.py'}:multiply,add")] == ["add", "multiply"]
+    with pytest.raises(ToolDefinitionError, match="no tools named"):
+        load_tools(f"{EVAL / 'tools.py'}:nope")

@@ -7,7 +7,7 @@ import argparse
 import sys
 from collections.abc import Callable
 
-from codecall.agent import DEFAULT_MAX_STEPS
+from codecall.agent import DEFAULT_MAX_NEW_TOKENS, DEFAULT_MAX_STEPS
 from codecall.errors import CodecallError, InputError, ModelError, ToolDefinitionError
 from codecall.evals.evaluate import EVAL_MAX_NEW_TOKENS, EVAL_MAX_STEPS
 from codecall.interfaces import commands
@@ -90,6 +90,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ask.add_argument("--max-steps", type=int, default=DEFAULT_MAX_STEPS,
                      help=f"model turns before giving up (default {DEFAULT_MAX_STEPS})")  # fmt: skip
+    ask.add_argument("--max-new-tokens", type=int, default=DEFAULT_MAX_NEW_TOKENS,
+                     help=f"tokens per model turn at most (default {DEFAULT_MAX_NEW_TOKENS})")  # fmt: skip
     ask.add_argument(
         "--no-guide",
         action="store_true",
@@ -102,7 +104,8 @@ def build_parser() -> argparse.ArgumentParser:
                      "reader's own kernel, outside the sandbox")  # fmt: skip
     ask.add_argument(
         "--json", action="store_true",
-        help="print the run's record as one JSON object: id, task, status, answer, error, steps, duration_s, tokens"
+        help="print the run's record as one JSON object: id, task, status, answer, error, steps, duration_s, "
+        "tokens, model_load_s, first_token_s"
     )
     _add_sandbox_options(ask)
     ask.set_defaults(handler=commands.cmd_ask)
@@ -200,7 +203,7 @@ def build_parser() -> argparse.ArgumentParser:
         "the time per task. Progress goes to stderr.", epilog=limits_epilog(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )  # fmt: skip
-    ev.add_argument("tasks", metavar="TASKS.jsonl")
+    ev.add_argument("tasks", nargs="+", metavar="TASKS.jsonl")
     ev.add_argument(
         "--tools",
         action="append",
@@ -214,6 +217,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--modes", default="guided,plain", help="comma-separated: guided, plain (default both; a server is plain only)"
     )
     ev.add_argument("--limit", type=int, default=None, metavar="N", help="run only the first N tasks")
+    ev.add_argument("--split", choices=["dev", "test"], help="only the tasks of this split (tune on dev, report test)")
+    ev.add_argument("--per-process", action="store_true",
+                    help="run each task as its own `codecall ask --json` process, as a user does (model load "
+                    "included); durations are then wall time per process")  # fmt: skip
     ev.add_argument("--max-steps", type=int, default=EVAL_MAX_STEPS,
                     help=f"model turns per task (default {EVAL_MAX_STEPS})")  # fmt: skip
     ev.add_argument("--max-new-tokens", type=int, default=EVAL_MAX_NEW_TOKENS,

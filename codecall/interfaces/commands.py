@@ -61,12 +61,15 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if printer:
         printer.status(f"loading the model ({args.model or 'bundled SmolLM2-135M-Instruct'})")
     model = resolve_model(args.model, guide=not args.no_guide)
-    agent = Agent(model, tools, sandbox=args.backend, limits=limits_from(args), max_steps=args.max_steps)
+    agent = Agent(model, tools, sandbox=args.backend, limits=limits_from(args), max_steps=args.max_steps,
+                  max_new_tokens=args.max_new_tokens)  # fmt: skip
     result = agent.run(args.task, on_step=printer.step if printer else None, **variables)
     if args.notebook:
         result.to_notebook(args.notebook, sandboxed=not args.notebook_unsandboxed)
     if args.json:
-        print_record(RunRecord.from_result(result))
+        timings = {"model_load_s": round(getattr(model, "load_s", 0.0), 3),
+                   "first_token_s": round(result.steps[0].first_token_s, 3) if result.steps else None}  # fmt: skip
+        print_record(RunRecord.from_result(result, **timings))
     else:
         printer.final(result, args.notebook)
     return 0 if result.succeeded else 1
@@ -146,10 +149,19 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from codecall.tools import load_tools
     from sandbox import WarmPool
 
-    tasks = evaluate.load_tasks(args.tasks)[: args.limit]
-    tools = [t for path in args.tools for t in load_tools(path)]
-    model = resolve_model(args.model)
-    modes = {"guided": model, "plain": model.with_guide(False)} if isinstance(model, Transformers) else {"plain": model}
+    tasks = evaluate.load_task_files(args.tasks, args.split)[: args.limit]
+    by_file = {path: load_tools(path) for path in args.tools}
+    tools = [t for found in by_file.values() for t in found]
+    if args.per_process:  # each task a `codecall ask` process of its own: no model is loaded here
+        files = {t.name: path for path, found in by_file.items() for t in found}
+        common = ["--max-steps", str(args.max_steps), "--max-new-tokens", str(args.max_new_tokens),
+                  "--backend", args.backend, *(["--model", args.model] if args.model else [])]  # fmt: skip
+        modes: dict = {"guided": evaluate.PerProcess(files, common),
+                       "plain": evaluate.PerProcess(files, [*common, "--no-guide"])}  # fmt: skip
+    else:
+        model = resolve_model(args.model)
+        local = isinstance(model, Transformers)
+        modes = {"guided": model, "plain": model.with_guide(False)} if local else {"plain": model}
     modes = {m: modes[m] for m in args.modes.split(",") if m in modes} or modes
 
     def progress(run: RunRecord) -> None:

@@ -47,6 +47,7 @@ class Generation:
     completion_tokens: int  #: tokens actually generated (a stop string's own tokens included)
     duration_s: float
     finish_reason: FinishReason = "stop"  #: "length" when max_new_tokens ran out first
+    first_token_s: float = 0.0  #: seconds from the call to the first new token (0 where a backend cannot tell)
 
 
 class Model(ABC):

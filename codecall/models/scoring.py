@@ -1,0 +1,89 @@
+"""Scoring complete candidates under a local model, for the guide's choices (which tool a call line uses).
+
+A candidate is read in one forward pass after the sequence so far, on the KV cache `generate()` is filling,
+and cut off again, so generation goes on as if nothing happened. Its bias, the same score after a prompt
+whose task says nothing, is read the same way after that task-free prompt, whose KV cache and last logits
+are kept: each task-free prompt is read through the model once per process, not once per choice.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any
+
+#: Task-free prompts whose KV cache is kept (one per tool list shown; a batch over many lists reads the
+#: oldest again when it comes back). The bundled model's cache of a 600-token prompt is about 28 MB.
+MAX_TASK_FREE_PROMPTS = 4
+
+
+class TaskFreeMemo:
+    """Per task-free prompt (its token ids): a scorer holding that prompt's KV cache, its last logits, and
+    the scores already computed after it. Least recently used prompts are dropped first."""
+
+    def __init__(self, size: int = MAX_TASK_FREE_PROMPTS) -> None:
+        self.size = size
+        self._prompts: OrderedDict[tuple[int, ...], tuple[CacheScorer, Any, dict[tuple[int, ...], float]]] = (
+            OrderedDict()
+        )
+
+    def scores(self, model: Any, cache_kw: str, prompt: list[int], candidates: list[list[int]]) -> list[float]:
+        """The summed log-probability of each candidate after `prompt`."""
+        import torch
+        import transformers
+
+        key = tuple(prompt)
+        if key not in self._prompts:
+            reader = CacheScorer(model, transformers.DynamicCache(config=model.config), cache_kw, None, self)
+            last = reader.forward(torch.tensor([prompt]), last_only=True)[0, -1]
+            self._prompts[key] = (reader, last, {})
+            while len(self._prompts) > self.size:
+                self._prompts.popitem(last=False)
+        self._prompts.move_to_end(key)
+        reader, last, known = self._prompts[key]
+        for candidate in map(tuple, candidates):
+            if candidate not in known:
+                known[candidate] = reader.score(last, list(candidate), len(prompt))
+        return [known[tuple(c)] for c in candidates]
+
+
+class CacheScorer:
+    """Scores candidate continuations after the sequence on `cache`; `baseline` after `baseline_ids`, a
+    prompt whose task says nothing (None: no bias is taken away), through `memo`."""
+
+    def __init__(self, model: Any, cache: Any, cache_kw: str, baseline_ids: list[int] | None,
+                 memo: TaskFreeMemo) -> None:  # fmt: skip
+        self.model, self.cache, self.cache_kw = model, cache, cache_kw
+        self.baseline_ids, self.memo = baseline_ids, memo
+
+    def __call__(self, input_ids: Any, scores: Any, candidates: list[list[int]]) -> list[float]:
+        """The summed log-probability of each candidate's tokens after the sequence so far, whose next-token
+        logits are `scores`."""
+        length = self.cache.get_seq_length()
+        if length != input_ids.shape[1]:
+            raise RuntimeError(f"the cache holds {length} tokens, the sequence {input_ids.shape[1]}")
+        return [self.score(scores[0].float(), ids, length) for ids in candidates]
+
+    def baseline(self, candidates: list[list[int]]) -> list[float]:
+        """The same, after the task-free prompt: the model's bias towards each candidate, to take away."""
+        if self.baseline_ids is None:
+            return [0.0] * len(candidates)
+        return self.memo.scores(self.model, self.cache_kw, self.baseline_ids, candidates)
+
+    def forward(self, ids: Any, *, last_only: bool = False) -> Any:
+        """The logits after each of `ids` (or the last only), read onto the cache."""
+        import torch
+
+        keep = {"logits_to_keep": 1} if last_only else {}
+        with torch.inference_mode():
+            return self.model(input_ids=ids, use_cache=True, **{self.cache_kw: self.cache}, **keep).logits.float()
+
+    def score(self, last: Any, ids: list[int], length: int) -> float:
+        """log P(ids) given the logits `last` after `length` cached tokens; the cache is left as it was."""
+        import torch
+
+        total = float(last.log_softmax(-1)[ids[0]])
+        if len(ids) > 1:
+            logits = self.forward(torch.tensor([ids[:-1]]))[0]
+            self.cache.crop(length - self.cache.get_seq_length())
+            total += float(logits.log_softmax(-1)[torch.arange(len(ids) - 1), torch.tensor(ids[1:])].sum())
+        return total
