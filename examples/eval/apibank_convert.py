@@ -4,7 +4,9 @@ API_BANK_DIR is the api-bank/ folder of AlibabaResearch/DAMO-ConvAI (see README.
 dialogue of lv1-lv2-samples/level-1-given-desc and level-2-toolsearcher becomes one task: the user's turns
 up to the last API call, joined, with the edits of EDITS below; the reference code is the
 dialogue's calls (ToolSearcher left out), with a GetUserToken result passed on as a variable; the expected
-answer is what the reference gives with apibank_tools.py. Then run splits.py to set the splits.
+answer is what the reference gives with apibank_tools.py. A task's id names its dialogue: apibank-AddAlarm-1-1
+is level-1-given-desc/AddAlarm-level-1-1.jsonl, apibank-l2-AddAlarm-3-1 is
+level-2-toolsearcher/AddAlarm-level-3-1.jsonl. Then run splits.py to set the splits.
 """
 
 from __future__ import annotations
@@ -25,8 +27,8 @@ SUFFIX = " Give me the result of each request, in order."
 
 #: Per-dialogue edits. sub: replacements in the joined user turns; q: the question rewritten; users: keep
 #: the first N user turns; calls: the expected calls replaced; answer: which requests make the answer;
-#: implied: a value the question implies but does not write; drop: why the dialogue is left out; note: kept
-#: in the task.
+#: implied: a value the question implies but does not write; drop: why the dialogue is left out; note: why
+#: the calls or answer were changed.
 CREDS_JOHN = " My username is JohnDoe and my password is pass123."
 
 
@@ -367,9 +369,7 @@ def convert(path: Path, folder: str, tools: Any) -> dict[str, Any] | None:
     task = {"id": "apibank-" + ("l2-" if folder == FOLDERS[1] else "") + stem.replace("-level-", "-"),
             "source": "api-bank", "category": tags[0], "tags": tags, "lang": "en", "task": question,
             "tools": offered, "needs": sorted({name for name, _ in calls}), "expected": namespace["answer"],
-            "reference": code, "origin": f"api-bank/lv1-lv2-samples/{folder}/{path.name}"}  # fmt: skip
-    if "note" in edit:
-        task["note"] = edit["note"]
+            "reference": code}  # fmt: skip
     return task
 
 
