@@ -93,9 +93,10 @@ class Agent:
         messages = request.messages
         names = {t.name for t in self.tools}
         defined = list(variables)  # names the code may use: the data, then what earlier steps assigned
+        failed: list[str] = []  # lines that raised an error: a guided reply does not write them again
         for index in range(1, self.max_steps + 1):
             step_started = time.perf_counter()
-            generation = self._generate(replace(request, messages=messages, variables=list(defined)))
+            generation = self._generate(replace(request, messages=messages, variables=list(defined), failed=failed))
             text = f"{CODE_PREFILL}{generation.text}\n```" if prefill else generation.text
             code = extract_code(text, names)
             step = Step(index, text, code, None, None, generate_s=generation.duration_s,
@@ -109,6 +110,9 @@ class Agent:
                 return
             step.execution = session.execute(code)
             defined += assigned_names(code)
+            error = step.execution.error
+            if error is not None and error.line and 0 < error.line <= len(lines := code.splitlines()):
+                failed = [*failed, lines[error.line - 1]]
             step.execute_s = step.execution.duration_s
             if step.execution.answered:
                 result.answer, result.status = step.execution.answer, "answered"

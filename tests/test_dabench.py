@@ -104,9 +104,16 @@ def test_a_wrong_or_unformatted_answer_scores_zero() -> None:
     wrong = Scripted(["```python\nfinal_answer(f\"@mean_fare[{df['Fare'].median():.2f}]\")\n```"])
     (outcome,) = dabench.evaluate([question], wrong, data_dir=DATA)
     assert not outcome.correct and outcome.pairs_right == 0 and outcome.response.startswith("@mean_fare[")
-    bare = Scripted(["```python\nfinal_answer(round(df['Fare'].mean(), 2))\n```"])
+    unrounded = Scripted(["```python\nfinal_answer(str(df['Fare'].mean()))\n```"])  # a text: not rounded
+    (outcome,) = dabench.evaluate([question], unrounded, data_dir=DATA)
+    assert outcome.response.startswith("@mean_fare[34.6459") and not outcome.correct
+
+
+def test_a_bare_answer_is_put_in_the_format_by_the_engine() -> None:
+    (question,) = dabench.select(dabench.load_questions(DATA), ids=[0])
+    bare = Scripted(["```python\nfinal_answer(df['Fare'].mean())\n```"])  # "rounded to two decimal places"
     (outcome,) = dabench.evaluate([question], bare, data_dir=DATA)
-    assert outcome.response == "34.65" and not outcome.correct
+    assert outcome.response == "@mean_fare[34.65]" and outcome.correct
 
 
 def test_cli_reference_run_as_json(capsys: pytest.CaptureFixture[str]) -> None:

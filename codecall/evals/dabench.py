@@ -158,11 +158,44 @@ def score(text: str, answers: Iterable[tuple[str, str]]) -> tuple[int, int]:
 
 
 # -- running --------------------------------------------------------------------------------------
-def response_text(result: Result) -> str:
-    """What the scorer reads: the answer (a string, or its str), or the model's text for a text answer."""
-    if result.succeeded:
-        return result.answer if isinstance(result.answer, str) else str(result.answer)
-    return ""
+def response_text(result: Result, question: Question | None = None) -> str:
+    """What the scorer reads: the answer (a string, or its str), or the model's text for a text answer. An
+    answer without `@name[value]` pairs is put in the form `question`'s format asks for (formatting is the
+    engine's job, not the model's): see `format_answer`."""
+    if not result.succeeded:
+        return ""
+    text = result.answer if isinstance(result.answer, str) else str(result.answer)
+    if question is None or parse_pairs(text):
+        return text
+    return format_answer(result.answer, question.format) or text
+
+
+_DIGITS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+_DECIMALS = re.compile(r"(\d+|zero|one|two|three|four|five|six)\s+decimal", re.IGNORECASE)
+
+
+def format_answer(answer: Any, format_text: str) -> str:
+    """`answer` as the `@name[value]` pairs `format_text` names: one value for one name, a list or tuple item
+    by item for as many names; a float rounded as the format says ("rounded to two decimal places"). Empty
+    when the answer does not fit the names."""
+    names = list(dict.fromkeys(re.findall(r"@(\w+)\[", format_text)))
+    items = list(answer) if isinstance(answer, list | tuple) else [answer]
+    if not names or len(items) != len(names):
+        return ""
+    found = _DECIMALS.search(format_text)
+    places = None
+    if found:
+        word = found.group(1).lower()
+        places = int(word) if word.isdigit() else _DIGITS[word]
+
+    def shown(value: Any) -> str:
+        if hasattr(value, "item") and callable(value.item) and getattr(value, "ndim", 1) == 0:
+            value = value.item()  # a numpy scalar
+        if isinstance(value, float) and places is not None and math.isfinite(value):
+            return f"{round(value, places)}"
+        return str(value)
+
+    return " ".join(f"@{name}[{shown(value)}]" for name, value in zip(names, items, strict=True))
 
 
 def run_question(agent: Agent, question: Question, data_dir: str | Path) -> RunRecord:
@@ -175,7 +208,7 @@ def run_question(agent: Agent, question: Question, data_dir: str | Path) -> RunR
         text, record = "", RunRecord.failure(f"{type(failure).__name__}: {failure}", id=question.id,
                                              task=question.task, duration_s=time.perf_counter() - started)  # fmt: skip
     else:
-        text, record = response_text(result), RunRecord.from_result(result, id=question.id)
+        text, record = response_text(result, question), RunRecord.from_result(result, id=question.id)
     right, total = score(text, question.answers)
     record.extra.update(level=question.level, correct=right == total, pairs_right=right, pairs=total, response=text)
     return record

@@ -140,7 +140,11 @@ class Transformers(Model):
         clock = _FirstToken(started)
         sampling["logits_processor"] = [clock]
         tools, variables = request.tools, request.variables
-        if self.guide and tools is not None and (tools or not variables):
+        if self.guide and tools is not None and not tools and request.columns:  # data, no tools: code over it
+            from codecall.models.data_guide import DataConstraint
+
+            sampling["logits_processor"] = [DataConstraint(self._guided(), request, n_prompt)]
+        elif self.guide and tools is not None and (tools or not variables):
             if cache is None:  # the scorer reads on the same cache as generate()
                 cache = transformers.DynamicCache(config=self.model.config)
             free = self._chat_ids(_with_prefill(request.task_free, request.prefill)) if request.task_free else None
