@@ -50,13 +50,13 @@ def test_build_class_records_user_classes_by_identity(state: GuardState) -> None
 
 # -- attributes ---------------------------------------------------------------------------------------
 def test_getattr_guard_reads_and_caches_plain_types(state: GuardState) -> None:
-    assert attributes.getattr_guard(state, "abc", "upper")() == "ABC"
+    assert state.getattr_("abc", "upper")() == "ABC"
     assert str in state.plain_types and types.ModuleType not in state.plain_types
 
 
 def test_getattr_guard_refuses_dangerous_names(state: GuardState) -> None:
     with pytest.raises(AttributeRefused, match="dangerous-attribute"):
-        attributes.getattr_guard(state, test_getattr_guard_refuses_dangerous_names, "__globals__")
+        attributes.make_getattr_guard(state)(test_getattr_guard_refuses_dangerous_names, "__globals__")
 
 
 def test_getattr_guard_never_trusts_proxies(state: GuardState) -> None:
@@ -64,7 +64,7 @@ def test_getattr_guard_never_trusts_proxies(state: GuardState) -> None:
         pass
 
     proxy = weakref.proxy(holder := Holder())
-    attributes.getattr_guard(state, proxy, "__class__")
+    state.getattr_(proxy, "__class__")
     assert type(proxy) not in state.plain_types and holder
 
 

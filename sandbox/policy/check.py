@@ -8,6 +8,7 @@ method per node type, so what is refused reads like a table.
 from __future__ import annotations
 
 import ast
+import functools
 import re
 
 from sandbox.policy import DEFAULT_POLICY, Policy
@@ -40,11 +41,17 @@ def _names_attribute(text: str, name: str) -> bool:
 class Checker(PolicyChecks, ast.NodeVisitor):
     """Walks a parsed cell and collects violations; one `visit_*` method per rule-bearing node."""
 
-    def __init__(self, policy: Policy, defined: frozenset[str] = frozenset()) -> None:
+    def __init__(self, policy: Policy, tree: ast.AST) -> None:
         self.policy = policy
-        self.defined = defined  # names the cell binds itself (its own `input` is not the builtin)
+        self.tree = tree
         self.violations: list[Violation] = []
         self.module_aliases: dict[str, str] = {}  # local name -> module it names
+
+    @functools.cached_property
+    def defined(self) -> frozenset[str]:
+        """Names the cell binds itself (its own `input` is not the builtin); found only when a check
+        needs them, which most cells never do."""
+        return bound_names(self.tree)
 
     def refuse(self, node: ast.AST, rule: str, message: str) -> None:
         self.violations.append(Violation(getattr(node, "lineno", 1), getattr(node, "col_offset", 0), rule, message))
@@ -191,7 +198,7 @@ def check(code: str, policy: Policy = DEFAULT_POLICY) -> list[Violation]:
         tree = ast.parse(code, "<cell>", "exec")
     except SyntaxError as err:
         return [Violation(err.lineno or 1, max((err.offset or 1) - 1, 0), "syntax", f"syntax error: {err.msg}")]
-    checker = Checker(policy, bound_names(tree))
+    checker = Checker(policy, tree)
     checker.visit(tree)
     checker.violations.sort(key=lambda v: (v.line, v.col))
     return checker.violations

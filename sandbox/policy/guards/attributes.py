@@ -1,7 +1,7 @@
 """The attribute guards: `_getattr_` (every attribute read the compiled code makes), and getattr,
 hasattr, setattr, delattr and vars as the code's builtins.
 
-`getattr_guard` runs on every attribute load, so its common path is one set lookup, one getattr and
+`_getattr_` (see make_getattr_guard) runs on every attribute load, so its common path is one set lookup, one getattr and
 two type lookups in a cache of types seen; everything rarer (dangerous and special names, modules)
 takes the slow path.
 """
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import builtins
 import types
+from collections.abc import Callable
 from typing import Any
 
 from sandbox.errors import AttributeRefused, PolicyViolationError
@@ -95,15 +96,21 @@ def special_getattr(state: GuardState, obj: Any, name: str) -> Any:
     return check_module_value(state, obj, name, value)
 
 
-def getattr_guard(state: GuardState, obj: Any, name: str) -> Any:
-    """`_getattr_(obj, name)`: what `obj.name` in restricted code compiles to."""
-    if name in state.special_names:
-        return special_getattr(state, obj, name)
-    value = _real_getattr(obj, name)
-    plain = state.plain_types
-    if type(value) in plain and type(obj) in plain:
-        return value
-    return checked_getattr(state, obj, name, value)
+def make_getattr_guard(state: GuardState) -> Callable[[Any, str], Any]:
+    """`_getattr_(obj, name)` for the namespace of `state`: what `obj.name` in restricted code compiles
+    to. A closure rather than a function of (state, obj, name) because it runs on every attribute load:
+    its cells hold the state's name set and type cache, so the common path makes no further call."""
+    special, plain, real_getattr = state.special_names, state.plain_types, _real_getattr
+
+    def _getattr_(obj: Any, name: str) -> Any:
+        if name in special:
+            return special_getattr(state, obj, name)
+        value = real_getattr(obj, name)
+        if type(value) in plain and type(obj) in plain:
+            return value
+        return checked_getattr(state, obj, name, value)
+
+    return _getattr_
 
 
 def checked_getattr(state: GuardState, obj: Any, name: str, value: Any) -> Any:
@@ -121,7 +128,7 @@ def guarded_getattr(state: GuardState, obj: Any, name: str, *default: Any) -> An
     if not isinstance(name, str):
         raise TypeError("attribute name must be string")
     try:
-        return getattr_guard(state, obj, name)
+        return state.getattr_(obj, name)
     except AttributeError:
         if default:
             return default[0]
@@ -157,7 +164,7 @@ def guarded_vars(state: GuardState, *args: Any) -> Any:
     if len(args) > 1:
         raise TypeError(f"vars expected at most 1 argument, got {len(args)}")
     try:
-        return getattr_guard(state, args[0], "__dict__")
+        return state.getattr_(args[0], "__dict__")
     except AttributeRefused:
         raise
     except AttributeError:

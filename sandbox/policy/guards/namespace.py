@@ -14,7 +14,6 @@ from typing import Any
 
 from sandbox.policy import Policy
 from sandbox.policy.guards.attributes import (
-    getattr_guard,
     guarded_delattr,
     guarded_getattr,
     guarded_hasattr,
@@ -90,9 +89,6 @@ def namespace_for(state: GuardState) -> dict[str, Any]:
     """The globals dict whose guards share `state` (state.user_globals, filled in here)."""
     harden_typing()
 
-    def _getattr_(obj: Any, name: str) -> Any:
-        return getattr_guard(state, obj, name)
-
     def getattr(obj: Any, name: str, *default: Any) -> Any:  # noqa: A001 - the builtin's name
         return guarded_getattr(state, obj, name, *default)
 
@@ -157,7 +153,7 @@ def namespace_for(state: GuardState) -> dict[str, Any]:
             "__builtins__": safe_builtins,
             "__name__": "__main__",
             "__metaclass__": type,
-            "_getattr_": _getattr_,
+            "_getattr_": state.getattr_,
             "_getitem_": operator.getitem,
             "_getiter_": iter,
             "_write_": _write_,

@@ -9,7 +9,7 @@ import string
 from typing import Any
 
 from sandbox.errors import AttributeRefused
-from sandbox.policy.guards.attributes import getattr_guard, guarded_getattr
+from sandbox.policy.guards.attributes import guarded_getattr
 from sandbox.policy.guards.state import GuardState, refuse
 from sandbox.policy.names import DANGEROUS_ATTRIBUTES
 
@@ -96,7 +96,7 @@ def safe_attrgetter(state: GuardState, *names: str) -> Any:
 
     def get_one(obj: Any, path: str) -> Any:
         for part in path.split("."):
-            obj = getattr_guard(state, obj, part)
+            obj = state.getattr_(obj, part)
         return obj
 
     if len(names) == 1:

@@ -22,7 +22,7 @@ from sandbox.policy.names import DANGEROUS_ATTRIBUTES
 #: the guards never trust them and never cache their type.
 PROXY_TYPES = frozenset(weakref.ProxyTypes)
 
-#: Names whose read takes the attribute guard's slow path (see attributes.getattr_guard).
+#: Names whose read takes the attribute guard's slow path (see attributes.make_getattr_guard).
 SPECIAL_NAMES = frozenset({"__dict__", "format", "format_map", "Formatter", "attrgetter", "methodcaller", "load",
                            "eval", "query"})  # fmt: skip
 
@@ -32,7 +32,7 @@ class GuardState:
     made, the types seen (the attribute guard's cache), its facades and its safe replacements."""
 
     __slots__ = ("policy", "refusals", "user_globals", "user_classes", "plain_types", "writable_types",
-                 "special_names", "facades", "replacements")  # fmt: skip
+                 "special_names", "facades", "replacements", "getattr_")  # fmt: skip
 
     def __init__(self, policy: Policy, refusals: list[tuple[str, str]] | None = None) -> None:
         self.policy = policy
@@ -49,6 +49,10 @@ class GuardState:
         self.facades: dict[str, Any] = {}  #: module name -> its facade, made on first import
         #: "module.name" -> what the code gets instead (str.format, string.Formatter, operator.attrgetter)
         self.replacements: dict[str, Any] = {}
+        from sandbox.policy.guards.attributes import make_getattr_guard  # (attributes imports this module)
+
+        #: `_getattr_` for this state: the one attribute guard every other guard reads through
+        self.getattr_ = make_getattr_guard(self)
 
 
 def refuse(state: GuardState, cls: type[PolicyViolationError], rule: str, message: str) -> PolicyViolationError:
