@@ -3,11 +3,14 @@
 A candidate is read in one forward pass after the sequence so far, on the KV cache `generate()` is filling,
 and cut off again, so generation goes on as if nothing happened. Its bias, the same score after a prompt
 whose task says nothing, is read the same way after that task-free prompt, whose KV cache and last logits
-are kept: each task-free prompt is read through the model once per process, not once per choice.
+are kept: each task-free prompt is read once per process, not once per choice. And it is read from a copy
+of the real prompt's cache, which holds the same system message and worked example: only the tokens from
+the task on (a dozen or so) go through the model, not the whole prompt again.
 """
 
 from __future__ import annotations
 
+import copy
 from collections import OrderedDict
 from typing import Any
 
@@ -26,15 +29,24 @@ class TaskFreeMemo:
             OrderedDict()
         )
 
-    def scores(self, model: Any, cache_kw: str, prompt: list[int], candidates: list[list[int]]) -> list[float]:
-        """The summed log-probability of each candidate after `prompt`."""
+    def scores(self, model: Any, cache_kw: str, prompt: list[int], candidates: list[list[int]],
+               warm: tuple[Any, list[int]]) -> list[float]:  # fmt: skip
+        """The summed log-probability of each candidate after `prompt`; `warm` is a KV cache and the tokens it
+        holds, whose common beginning with `prompt` need not be read again."""
         import torch
-        import transformers
 
         key = tuple(prompt)
         if key not in self._prompts:
-            reader = CacheScorer(model, transformers.DynamicCache(config=model.config), cache_kw, None, self)
-            last = reader.forward(torch.tensor([prompt]), last_only=True)[0, -1]
+            cache, held = warm
+            shared = 0
+            for a, b in zip(prompt[:-1], held, strict=False):  # at least one token is read, for its logits
+                if a != b:
+                    break
+                shared += 1
+            own = copy.deepcopy(cache)
+            own.crop(shared - own.get_seq_length())
+            reader = CacheScorer(model, own, cache_kw, None, self)
+            last = reader.forward(torch.tensor([prompt[shared:]]), last_only=True)[0, -1]
             self._prompts[key] = (reader, last, {})
             while len(self._prompts) > self.size:
                 self._prompts.popitem(last=False)
@@ -54,6 +66,7 @@ class CacheScorer:
                  memo: TaskFreeMemo) -> None:  # fmt: skip
         self.model, self.cache, self.cache_kw = model, cache, cache_kw
         self.baseline_ids, self.memo = baseline_ids, memo
+        self.held: list[int] = []  #: the tokens on `cache` when last called
 
     def __call__(self, input_ids: Any, scores: Any, candidates: list[list[int]]) -> list[float]:
         """The summed log-probability of each candidate's tokens after the sequence so far, whose next-token
@@ -61,13 +74,14 @@ class CacheScorer:
         length = self.cache.get_seq_length()
         if length != input_ids.shape[1]:
             raise RuntimeError(f"the cache holds {length} tokens, the sequence {input_ids.shape[1]}")
+        self.held = input_ids[0].tolist()
         return [self.score(scores[0].float(), ids, length) for ids in candidates]
 
     def baseline(self, candidates: list[list[int]]) -> list[float]:
         """The same, after the task-free prompt: the model's bias towards each candidate, to take away."""
         if self.baseline_ids is None:
             return [0.0] * len(candidates)
-        return self.memo.scores(self.model, self.cache_kw, self.baseline_ids, candidates)
+        return self.memo.scores(self.model, self.cache_kw, self.baseline_ids, candidates, (self.cache, self.held))
 
     def forward(self, ids: Any, *, last_only: bool = False) -> Any:
         """The logits after each of `ids` (or the last only), read onto the cache."""
