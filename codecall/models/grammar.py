@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import json
 import keyword
+import re
 import typing
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from codecall.models.literals import task_numbers, task_strings
@@ -40,6 +42,8 @@ def line_grammar(
     numbers: Sequence[str] = (),
     strings: Sequence[str] = (),
     must_use: Sequence[str] = (),
+    fractions: Sequence[str] = (),
+    moments: Sequence[datetime] = (),
 ) -> str:
     """The Lark grammar of the next line: `RESULT = TOOL(ARGS)` (when `tools` is not empty), or the
     reply's last line `final_answer(ANSWER)` (when `answer` is given).
@@ -47,21 +51,27 @@ def line_grammar(
     `names` are the names arguments may use, each mapped to the tool whose result it holds (None for a
     sandbox variable): a parameter takes a result only of its type, and a one-parameter tool never its own
     result (`capital_of(capital_of(...))` is a loop, not a plan). `numbers` and `strings`, when given, are
-    the only number and string literals allowed. With `must_use`, a call passes one of those names; the
-    tools that cannot are left out; when none can, the reply ends if `answer` is given, else any call goes."""
+    the only number and string literals allowed; a parameter that takes a fraction (`takes_fraction`) is
+    given the task's numbers of at most 1 and `fractions` (its percentages as fractions) instead, and a
+    string parameter whose description gives a strftime format the task's `moments` in that format. With
+    `must_use`, a call passes one of those names; the tools that cannot are left out; when none can, the
+    reply ends if `answer` is given, else any call goes."""
     if not tools and answer is None:
         raise ValueError("a line needs a tool to call or an answer to give")
     sources = dict(names) if isinstance(names, Mapping) else dict.fromkeys(names)
     rules: list[str] = []
     starts = []
     refs = _Refs(sources)
-    calls = [_call_rule(t, f"p_{i}", rules, refs, must_use) for i, t in enumerate(tools)] if must_use else []
+    share = [n for n in numbers if abs(float(n)) <= 1]
+    fraction = " | ".join(map(json.dumps, dict.fromkeys([*share, *fractions]))) if numbers else ""
+    implied = _Implied(fraction, moments)
+    calls = [_call_rule(t, f"p_{i}", rules, refs, must_use, implied) for i, t in enumerate(tools)] if must_use else []
     if must_use and not any(calls) and answer is not None:
         tools = []  # nothing can build on the results: the reply ends
     if tools:
         if not any(calls):
             rules, refs = [], _Refs(sources)
-            calls = [_call_rule(t, f"p_{i}", rules, refs) for i, t in enumerate(tools)]
+            calls = [_call_rule(t, f"p_{i}", rules, refs, implied=implied) for i, t in enumerate(tools)]
         starts.append("call_line")
         rules.append(f'call_line: {json.dumps(f"{result} = ")} call "\\n"')
         rules.append("call: " + " | ".join(f"call_{i}" for i, c in enumerate(calls) if c))
@@ -194,9 +204,32 @@ def _names_rule(names: Sequence[str]) -> str:
     return f"ref: {' | '.join(json.dumps(n) for n in usable)}" if usable else ""
 
 
-def _call_rule(tool: Tool, prefix: str, rules: list[str], refs: _Refs, must_use: Sequence[str] = ()) -> str | None:
+class _Implied:
+    """The values a task implies for a parameter whose schema says how it wants them: a share of one
+    (`takes_fraction`: the task's percentages as fractions) or a date in a strftime format."""
+
+    def __init__(self, fraction: str = "", moments: Sequence[datetime] = ()) -> None:
+        self.fraction, self.moments = fraction, list(moments)
+
+    def rule(self, schema: dict[str, Any]) -> str | None:
+        if self.fraction and takes_fraction(schema):
+            return f"({self.fraction})"
+        fmt = _STRFTIME.search(str(schema.get("description") or "")) if schema.get("type") == "string" else None
+        if fmt and self.moments:
+            values = dict.fromkeys(m.strftime(fmt.group()) for m in self.moments)
+            return "(" + " | ".join(_literal_rule(v) for v in values) + ")"
+        return None
+
+
+#: A strftime format in a parameter's description ("Format: %Y-%m-%d %H:%M:%S"): the form it takes a date in.
+_STRFTIME = re.compile(r"%[YmdHMSbBy](?:[-/:. T]?%[YmdHMSbBy])+")
+
+
+def _call_rule(tool: Tool, prefix: str, rules: list[str], refs: _Refs, must_use: Sequence[str] = (),
+               implied: _Implied | None = None) -> str | None:  # fmt: skip
     """`"add(" arg ", " arg ")"` for `tool`, appending each parameter's value rule to `rules`; with
-    `must_use`, one required argument is one of those names (None when no parameter can take one).
+    `must_use`, one required argument is one of those names (None when no parameter can take one);
+    `implied` gives the values of a parameter whose schema says how it wants them.
 
     Required parameters are positional; optional ones follow as `name=value`, each may be left out. A tool
     whose parameters are all optional is offered its first one only (a leading comma would not parse).
@@ -210,7 +243,7 @@ def _call_rule(tool: Tool, prefix: str, rules: list[str], refs: _Refs, must_use:
         if pname not in required and not positional and index:
             break
         rule, schema = f"{prefix}_{index}", props.get(pname, {})
-        value = _value_rule(schema, f"{rule}_", rules)
+        value = (implied and implied.rule(schema)) or _value_rule(schema, f"{rule}_", rules)
         ref = refs.rule(tool, schema)
         rules.append(f"{rule}: {value} | {ref}" if ref else f"{rule}: {value}")
         if pname in required:
@@ -226,6 +259,24 @@ def _call_rule(tool: Tool, prefix: str, rules: list[str], refs: _Refs, must_use:
             return None
     calls = [" ".join([' ", " '.join(form), *optional]).strip() for form in forms]
     return " | ".join(f'"{tool.name}(" {inner} ")"' if inner else f'"{tool.name}()"' for inner in calls)
+
+
+#: A number parameter's description that says it is a share of one. Read from the schema the tool's author
+#: wrote (its description), as a probability or fraction is documented; `maximum` <= 1 says so outright.
+_FRACTION_DOC = re.compile(r"\b(probabilit(y|ies)|fraction|chance)\b|\d%\s+is\s+0?\.\d", re.IGNORECASE)
+
+
+def takes_fraction(schema: dict[str, Any]) -> bool:
+    """Whether a number parameter takes a share of one (a probability, a rate as a fraction): its schema's
+    `maximum` (or `exclusiveMaximum`) is at most 1, or its description says so. A task's "5%" is then
+    passed as 0.05 (dev split: the 5 implied-argument tasks with a percentage went from 0 to N; see the
+    guide's docstring)."""
+    if schema.get("type") not in ("number", "integer") and not ("anyOf" in schema or "oneOf" in schema):
+        return False
+    top = schema.get("maximum", schema.get("exclusiveMaximum"))
+    if isinstance(top, int | float):
+        return top <= 1
+    return bool(_FRACTION_DOC.search(str(schema.get("description") or "")))
 
 
 def _value_rule(schema: dict[str, Any], prefix: str, rules: list[str]) -> str:

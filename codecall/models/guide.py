@@ -11,24 +11,38 @@ tool in 0 of 90 tasks. Since codecall runs a local model itself, it constrains d
 
 where each argument is a Python literal of the parameter's JSON Schema type (int, float, str, bool, None,
 non-empty lists, dicts, enums) or a name defined earlier (an earlier result, a sandbox variable). Literals
-come from the task: numbers are those it writes, strings are pieces of its text (`task_strings`), since a
-small model otherwise copies the worked example's numbers or wanders off inside a string.
+come from the task, since a small model otherwise copies the worked example's numbers or wanders off inside
+a string: numbers are those it writes, strings are pieces of its text (`task_strings`), and where the
+parameter's schema says how it wants a value the task implies, the task's value in that form: a parameter
+that takes a share of one (`grammar.takes_fraction`: `maximum` <= 1, or its description says probability
+or fraction) takes the task's "5%" as 0.05; a string parameter whose description gives a strftime format
+("Format: %Y-%m-%d %H:%M:%S") takes the task's dates and times ("8:30 AM on March 25th, 2023") in that
+format (`literals.task_moments`). Values an earlier step's observation quotes (an error naming the value it
+wanted) may be passed too. No word lists choose literals: no spelled-number table, no singular forms, no
+particles that end a piece of Chinese text (a word less its last letter or two stands in for a singular).
+Dev sample (20 + 20 tasks, 4 a category a file): [DEV-LITERALS].
 
 The model still decides, inside those bounds, with these aids:
 - which tool: each permitted `resultN = NAME(` is scored by the model's log-likelihood of the whole name,
   less the same score after a task that says nothing (the model's bias: the worked example's tool, short
-  names), plus `RELEVANCE_WEIGHT` times the tool's BM25 relevance to the task (`codecall.retrieve`).
-  First-token greedy choice picked the right first tool in 42 of 68 tasks here, the whole name 38, the
-  debiased name 48, with relevance 59;
+  names), plus `RELEVANCE_WEIGHT` times the tool's BM25 relevance to the task (`codecall.retrieve`, which
+  no longer has a glossary or stop words). On the first 68 tasks the first-token greedy choice picked the
+  right first tool in 42, the whole name 38, the debiased name 48, with relevance 59. [DEV-RELEVANCE];
 - when to stop: at a line start after a call, if the model's likeliest token, unconstrained, begins
   `print(` or `final_answer(`, the line is final_answer (masking alone lets it wander into yet another
-  call). It may stop only once every number of the task is used and no list the calls took an item from
-  ("France and Italy", "法国和德国") has an item left, and not while a tool at least `PENDING_RELEVANCE`
-  relevant to the task, not yet called, can take a result (asked for Fahrenheit, it stopped after
-  `weather_in`); after `max_calls` calls it must stop;
+  call). It may stop only once every number of the task is used (when some offered tool takes a number at
+  all: a task's dates, ids and times that no parameter takes as a number are not arguments left, and a
+  number inside a string argument counts as used) and no list the calls took an item from ("France and
+  Italy", "法国和德国") has an item left, and not while a tool at least `PENDING_RELEVANCE` relevant to the
+  task, not yet called, can take a result (asked for Fahrenheit, it stopped after `weather_in`); after
+  `max_calls` calls it must stop. The list rule (`literals.list_item_left`) is the one rule left that names
+  words (English and Chinese conjunctions): [DEV-LIST];
 - what a call builds on: a call for the next item of a list takes the task's literals; any other call
   after the first passes an earlier result (of a fitting type, and not a one-parameter tool's own);
-- a call's literal arguments: as greedy decoding picks them, among the task's.
+- a call's literal arguments: as greedy decoding picks them, among those above;
+- errors that teach: a call line that raised an error in an earlier step of the run (`GenerationRequest.
+  failed`) is not written again: the token that would finish it is masked, so the model changes the
+  argument it was writing last, and it may take a value the error quoted. [DEV-FAILED].
 
 Each line gets its own small grammar, built when the line starts, so a later line can refer to exactly the
 names the earlier lines defined. The grammar engine is llguidance (Lark-like grammars over regex lexemes,
@@ -55,7 +69,14 @@ from typing import Any, Protocol
 
 from codecall.extract import assigned_names
 from codecall.models.grammar import can_take, expression_grammar, line_grammar
-from codecall.models.literals import list_item_left, spelled_numbers, task_numbers, task_strings
+from codecall.models.literals import (
+    list_item_left,
+    percent_numbers,
+    quoted,
+    task_moments,
+    task_numbers,
+    task_strings,
+)
 from codecall.tools import Tool
 
 _RESULT = re.compile(r"result\d*")  #: the names a guided reply gives its results
@@ -83,8 +104,9 @@ class Guide:
 
         self.tokenizer, self.vocab_size, self.max_calls = tokenizer, vocab_size, max_calls
         self.lltokenizer = llguidance.hf.from_tokenizer(tokenizer, n_vocab=vocab_size)
+        self.pieces = [tokenizer.decode([i]) for i in range(len(tokenizer))]  #: each token's text
         #: tokens that begin `print(` or `final_answer(`: the model wants to show its result
-        self.finish_ids = frozenset(i for i in range(len(tokenizer)) if _begins_output(tokenizer.decode([i])))
+        self.finish_ids = frozenset(i for i, piece in enumerate(self.pieces) if _begins_output(piece))
 
     def constraint(
         self,
@@ -94,12 +116,19 @@ class Guide:
         task: str = "",
         scorer: Scorer | None = None,
         relevance: Mapping[str, float] | None = None,
+        failed: Sequence[str] = (),
+        observed: str = "",
     ) -> LineConstraint:
         """A logits processor for one `generate()` whose prompt is `n_prompt` tokens long; literal
-        arguments are limited to the numbers and strings in `task` (when it has any). With a `scorer`,
-        each call's tool is chosen by the model's likelihood of its whole name plus the tool's `relevance`
-        to `task` (by name, 0 to 1, as the loop computed it once for the run)."""
-        return LineConstraint(self, list(tools), list(names), n_prompt, task, scorer, relevance or {})
+        arguments are limited to the numbers and strings in `task` (when it has any), and the values quoted
+        in `observed` (the observations of earlier steps: an error names the value it wanted). With a
+        `scorer`, each call's tool is chosen by the model's likelihood of its whole name plus the tool's
+        `relevance` to `task` (by name, 0 to 1, as the loop computed it once for the run). A line of
+        `failed` (it raised an error in an earlier step) is not written again."""
+        constraint = LineConstraint(self, list(tools), list(names), n_prompt, task, scorer, relevance or {})
+        constraint.failed = [line.strip() for line in failed if line.strip() and not line.startswith("final_answer")]
+        constraint.strings = list(dict.fromkeys([*constraint.strings, *quoted(observed)]))
+        return constraint
 
 
 class Scorer(Protocol):
@@ -112,9 +141,40 @@ class Scorer(Protocol):
         """After a prompt whose task says nothing: the model's bias towards each, to take away."""
 
 
+def _numeric(schema: Any) -> bool:
+    """Whether a parameter's JSON Schema takes a number (or a list of numbers, or either of some types)."""
+    if not isinstance(schema, dict):
+        return False
+    kinds = schema.get("type")
+    kinds = kinds if isinstance(kinds, list) else [kinds]
+    nested = [schema.get("items"), *(schema.get("anyOf") or []), *(schema.get("oneOf") or [])]
+    return bool({"number", "integer"} & set(kinds)) or any(_numeric(s) for s in nested)
+
+
+def torch_nonzero(scores: Any) -> list[int]:
+    """The tokens a masked row of scores still allows."""
+    import torch
+
+    return torch.nonzero(scores[0] > float("-inf")).flatten().tolist()
+
+
 def result_name(index: int) -> str:
     """The name of a reply's `index`-th result: result, result2, result3, ..."""
     return "result" if index == 0 else f"result{index + 1}"
+
+
+def masked(scores: Any, bitmask: Any) -> Any:
+    """`scores` with every token the bitmask (bit i of word j: token 32j + i) forbids set to -inf, in place.
+    llguidance's own helper is a torch.compile'd kernel: about 3 s of compiling in each new process (most
+    of a `codecall ask`'s time to first token), where unpacking one row's bits costs a fraction of a ms."""
+    import numpy as np
+    import torch
+
+    bits = np.unpackbits(bitmask[0].numpy().view(np.uint8), bitorder="little")
+    allowed = np.zeros(scores.shape[-1], dtype=bool)
+    allowed[: min(len(bits), len(allowed))] = bits[: len(allowed)].astype(bool)
+    scores[:, torch.from_numpy(~allowed).to(scores.device)] = float("-inf")
+    return scores
 
 
 class LineConstraint:
@@ -140,7 +200,14 @@ class LineConstraint:
         # an earlier step's results are rewritten by this reply, not referred to
         self.names = [n for n in names if not _RESULT.fullmatch(n)]
         self.numbers, self.strings = task_numbers(task), task_strings(task)
-        self.spelled = [n for n in spelled_numbers(task) if n not in self.numbers]  #: allowed, not required
+        #: the task's percentages as fractions, for a parameter that takes one (`grammar.takes_fraction`):
+        #: allowed, not required; using one uses the number it came from
+        self.fractions = percent_numbers(task)
+        self.moments = task_moments(task)  #: the task's dates and times, for a parameter with a date format
+        self.spelled: list[str] = []  #: more numbers a line may use, none required (data_guide reads it)
+        self.failed: list[str] = []  #: call lines that raised an error in an earlier step: not written again
+        #: whether any tool has a number parameter: only then is a number of the task an argument to use
+        self.takes_numbers = any(_numeric(s) for t in tools for s in (t.parameters.get("properties") or {}).values())
         self.seen = n_prompt  #: tokens of the sequence already fed to the matcher (or the prompt)
         self.results: list[str] = []  #: names this reply's lines defined, in order
         self.made_by: dict[str, Tool | None] = {}  #: the tool whose result each name holds
@@ -164,18 +231,47 @@ class LineConstraint:
         if self.matcher.is_error():  # cannot happen with a valid grammar; end the reply rather than loop
             raise RuntimeError(f"guided decoding failed: {self.matcher.get_error()}")
         llguidance.torch.fill_next_token_bitmask(self.matcher, self.bitmask, 0)
-        llguidance.torch.apply_token_bitmask_inplace(scores, self.bitmask.to(scores.device))
+        scores = masked(scores, self.bitmask)
+        if self.failed and self.tools:
+            self._refuse_failed(scores)
         return scores
+
+    def _refuse_failed(self, scores: Any) -> None:
+        """Mask the tokens that would finish writing a call line that failed in an earlier step (all that
+        would be left of it is closing brackets and quotes), unless nothing else is allowed: the model then
+        changes the argument it was writing last, the one nearest the line's end. Measured on dev: without
+        it the next step repeated the failed line verbatim in N of M retried tasks."""
+        text = self.guide.tokenizer.decode(self.line)
+        near = [f for f in self.failed if f.startswith(text)]
+        if not near:
+            return
+        allowed = torch_nonzero(scores)
+        if len(allowed) > 4096:  # inside an open literal with many choices; its end comes later
+            return
+        banned = []
+        pieces = self.guide.pieces
+        for token in allowed:
+            whole = text + (pieces[token] if token < len(pieces) else "")
+            for line in near:
+                rest = line[len(whole) :] if line.startswith(whole) else None
+                if (rest is not None and not rest.strip(")]}\"' ")) or whole.rstrip("\n") == line:
+                    banned.append(token)
+                    break
+        if banned and len(banned) < len(allowed):
+            scores[0, banned] = float("-inf")
 
     def _unused_numbers(self) -> list[str]:
         return [n for n in self.numbers if abs(float(n)) not in self.used]
 
     def _may_finish(self) -> bool:
-        """Whether the reply may end now: after a call, once every number of the task has been used and
-        every item of a list the calls took an item from ("France and Italy", "法国和德国")."""
+        """Whether the reply may end now: after a call, once every number of the task has been used (when a
+        tool offered takes a number at all: by its schema, a task's dates, ids and times that no parameter
+        can take as a number are not arguments left) and every item of a list the calls took an item from
+        ("France and Italy", "法国和德国")."""
         if len(self.results) >= self.guide.max_calls:
             return True
-        return bool(self.results) and not self._unused_numbers() and not self._list_item_left()
+        numbers_left = self.takes_numbers and self._unused_numbers()
+        return bool(self.results) and not numbers_left and not self._list_item_left()
 
     def _list_item_left(self) -> bool:
         """Whether a list in the task ("France and Italy", "8 乘 9 和 6 乘 7") has an item no call used."""
@@ -191,7 +287,7 @@ class LineConstraint:
         wants = int(scores[0].argmax()) in self.guide.finish_ids
         if not self.tools:
             finishing = bool(self.results) and (wants or len(self.results) >= self.guide.max_calls)
-            numbers = [*self.numbers, *self.spelled]
+            numbers = [*self.numbers, *self.fractions, *self.spelled]
             grammar = expression_grammar([*self.names, *self.results], calls_left=0 if finishing else 1,
                                          need_line=not self.results, numbers=numbers)  # fmt: skip
         else:
@@ -219,7 +315,8 @@ class LineConstraint:
             numbers = [*(self._unused_numbers() or self.numbers), *self.spelled]
             grammar = line_grammar(tools, names, result=result_name(len(self.results)),
                                    answer=answer if finish else None, numbers=numbers, strings=self.strings,
-                                   must_use=must_use if able else [])  # fmt: skip
+                                   must_use=must_use if able else [], fractions=list(self.fractions),
+                                   moments=self.moments)  # fmt: skip
         return llguidance.LLMatcher(self.guide.lltokenizer, llguidance.LLMatcher.grammar_from_lark(grammar))
 
     def _choose_tool(self, input_ids: Any, scores: Any, offered: list[Tool]) -> list[Tool]:
@@ -270,9 +367,12 @@ class LineConstraint:
                 self.consumed.add(node.id)
             elif isinstance(node, ast.Constant) and type(node.value) in (int, float):
                 self.used.add(abs(node.value))
+                if repr(float(node.value)) in self.fractions:  # 0.05 for the task's 5%: the 5 is used
+                    self.used.add(float(self.fractions[repr(float(node.value))]))
                 literals.append(node.value)
             elif isinstance(node, ast.Constant) and isinstance(node.value, str):
                 self.texts.add(node.value)
+                self.used.update(float(n) for n in re.findall(r"\d+(?:\.\d+)?", node.value))  # 2023 in "2023-03-25"
                 literals.append(node.value)
         places = [self.task.find(str(v)) for v in literals]
         if any(p >= 0 for p in places):

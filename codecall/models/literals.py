@@ -7,6 +7,7 @@ numbers or wander off inside a string; and a reply goes on while a list the task
 from __future__ import annotations
 
 import re
+from datetime import date, datetime, time
 
 
 def task_numbers(text: str) -> list[str]:
@@ -16,44 +17,87 @@ def task_numbers(text: str) -> list[str]:
     return list(dict.fromkeys(n if "." in n else str(int(n)) for n in (f.replace(",", "") for f in found)))
 
 
-#: Numbers a task says in words. A call may use them (`multiply(5, 2)` for "double 5"); none has to. Not
-#: "one" or Chinese numerals: "一个苹果" is "an apple", "百万" is "millions", neither a number to pass.
-_SPELLED = {
-    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
-    "eleven": 11, "twelve": 12, "dozen": 12, "twenty": 20, "hundred": 100, "thousand": 1000, "million": 1000000,
-    "double": 2, "twice": 2, "half": 2, "square": 2, "squared": 2, "triple": 3, "cube": 3, "cubed": 3,
-    "percent": 100, "%": 100, "minutes": 60, "hours": 60, "两": 2, "半": 2, "平方": 2, "立方": 3,
-}  # fmt: skip
+def percent_numbers(text: str) -> dict[str, str]:
+    """The fractions a task writes as percentages, each with the number as written ("5%" -> {"0.05": "5"},
+    "2.5 %" -> {"0.025": "2.5"}): a parameter that takes a fraction or a probability is handed the same
+    number that way (see `codecall.models.grammar.takes_fraction`). Read from the "%" sign, not from words."""
+    found = re.findall(r"(?<![\w.,-])(\d+(?:\.\d+)?)\s?[%％]", text)
+    return {repr(round(float(n) / 100, 12)): n for n in found}
 
 
-def spelled_numbers(text: str) -> list[str]:
-    """The numbers `_SPELLED` finds in a task's words (English by whole word, Chinese by substring)."""
-    words = set(re.findall(r"[a-z]+|%", text.lower()))
-    found = [n for w, n in _SPELLED.items() if (w in words if w.isascii() else w in text)]
-    return list(dict.fromkeys(str(n) for n in found))
+_ISO_DAY = re.compile(r"(?<!\d)(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?!\d)")
+_NAMED_DAY = re.compile(r"\b([A-Za-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?(?!\d)(?:,?\s+(\d{4})\b)?")
+_DAY_NAMED = re.compile(r"(?<!\d)(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?([A-Za-z]{3,9}),?\s+(\d{4})\b")
+_CLOCK = re.compile(r"(?<![\d:])(\d{1,2})(?::(\d{2}))?\s*([ap])\.?\s?m\b\.?|(?<![\d:])(\d{1,2}):(\d{2})(?![\d:])", re.I)
+
+
+def task_moments(text: str) -> list[datetime]:
+    """The dates a task writes, each alone (at midnight) and at each time of day it writes, in the order
+    written: "8:30 AM on March 25th, 2023" -> 2023-03-25 00:00 and 2023-03-25 08:30. For a string parameter
+    whose schema gives a strftime format ("Format: %Y-%m-%d %H:%M:%S"), the guide offers these written in
+    that format. Dates are ISO (2023-03-25, 2023/3/25) or a month's name as the standard library's C locale
+    knows it (`%b`, English) with a day, and a year (else the year the task writes elsewhere)."""
+    days: list[date] = []
+    years = re.findall(r"(?<!\d)((?:19|20)\d\d)(?!\d)", text)
+    found: list[tuple[int, int, int, int]] = []  # (where, year, month, day)
+    for m in _ISO_DAY.finditer(text):
+        found.append((m.start(), int(m[1]), int(m[2]), int(m[3])))
+    for m in _NAMED_DAY.finditer(text):
+        if (month := _month(m[1])) and (m[3] or years):
+            found.append((m.start(), int(m[3] or years[0]), month, int(m[2])))
+    for m in _DAY_NAMED.finditer(text):
+        if month := _month(m[2]):
+            found.append((m.start(), int(m[3]), month, int(m[1])))
+    for _, year, month, day in sorted(found):
+        try:
+            days.append(date(year, month, day))
+        except ValueError:
+            continue
+    clocks: list[time] = []
+    for m in _CLOCK.finditer(text):
+        hour, minute = (int(m[1]), int(m[2] or 0)) if m[1] else (int(m[4]), int(m[5]))
+        if m[3]:
+            hour = hour % 12 + (12 if m[3].lower() == "p" else 0)
+        if hour < 24 and minute < 60:
+            clocks.append(time(hour, minute))
+    moments = [datetime.combine(d, t) for d in dict.fromkeys(days) for t in [time(0), *dict.fromkeys(clocks)]]
+    return list(dict.fromkeys(moments))
+
+
+def _month(name: str) -> int | None:
+    try:
+        return datetime.strptime(name[:3].title(), "%b").month
+    except ValueError:
+        return None
+
+
+def quoted(text: str) -> list[str]:
+    """The text inside quotes (ASCII or CJK) in `text`: what an error message names as a value."""
+    return [next(g for g in m.groups() if g) for m in _QUOTED.finditer(text)]
 
 
 #: Quoted text in a task, in ASCII or CJK quotes.
 _QUOTED = re.compile(r"'([^'\n]+)'|\"([^\"\n]+)\"|“([^”\n]+)”|‘([^’\n]+)’|「([^」\n]+)」|《([^》\n]+)》")
 _WORD = re.compile(r"[^\W_](?:[\w@.+/:-]*[^\W_])?")  #: a word, a date, an email, a code
-#: Chinese particles and joining words, which end a piece of text rather than belong to it.
-_PARTICLES = re.compile(r"[的了和与是在把吗呢吧及或跟]")
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af]+")
 
 
 def task_strings(text: str, *, max_words: int = 3, max_cjk: int = 4) -> list[str]:
-    """The strings a call may take from a task: quoted text, runs of up to `max_words` words (and a word's
-    singular: "apples" -> "apple"), and pieces of up to `max_cjk` characters of Chinese, Japanese or
-    Korean text, which has no spaces to split on (but particles such as 的 and 和 end a piece). Free
+    """The strings a call may take from a task: quoted text, runs of up to `max_words` words, and pieces of
+    up to `max_cjk` characters of Chinese, Japanese or Korean text, which has no spaces to split on. Free
     strings are where a small model wanders off (it wrote `reverse_text(")")` and `weather_in(",\n\n...")`);
-    the task is where a call's text comes from."""
-    spans = [next(g for g in m.groups() if g) for m in _QUOTED.finditer(text)]
+    the task is where a call's text comes from, and which piece is the model's choice. No word lists: no
+    singular forms, no particles that end a piece (a tool that wants "apple" where the task says "apples"
+    says so in its error, whose quoted values the next step may use)."""
+    spans = quoted(text)
     for phrase in re.split(r"[^\w\s@.+/:'-]|(?<!\w)[.'-]|[.'-](?!\w)", _QUOTED.sub(" , ", text)):
         words = [w for w in _WORD.findall(phrase) if not _CJK_RUN.search(w)]
         for i in range(len(words)):
             spans += [" ".join(words[i:j]) for j in range(i + 1, min(i + max_words, len(words)) + 1)]
-        spans += [w[:-1] for w in words if w.endswith("s") and not w.endswith(("ss", "us", "is")) and len(w) > 3]
-    for run in _CJK_RUN.findall(_PARTICLES.sub(" ", text)):
+        # a word less its last letter or two ("apples" -> "apple"): a stem, read from no language's rules;
+        # greedy decoding still copies the whole word first, and a failed call's ending is what goes
+        spans += [w[:-k] for w in words for k in (1, 2) if len(w) - k >= 3 and w[:-k].isalpha()]
+    for run in _CJK_RUN.findall(text):
         spans += [run[i:j] for i in range(len(run)) for j in range(i + 1, min(i + max_cjk, len(run)) + 1)]
     return list(dict.fromkeys(s for s in spans if s.strip()))
 

@@ -149,7 +149,8 @@ class Transformers(Model):
                 cache = transformers.DynamicCache(config=self.model.config)
             free = self._chat_ids(_with_prefill(request.task_free, request.prefill)) if request.task_free else None
             scorer = CacheScorer(self.model, cache, self._cache_kw, free, self._baselines)
-            constraint = self._guided().constraint(tools, variables, n_prompt, request.task, scorer, request.relevance)
+            constraint = self._guided().constraint(tools, variables, n_prompt, request.task, scorer, request.relevance,
+                                                   failed=request.failed, observed=_observed(request))  # fmt: skip
             sampling["logits_processor"].insert(0, constraint)
         with torch.inference_mode():
             out = self.model.generate(
@@ -243,6 +244,13 @@ class _StopOnStrings:
 
 def _with_prefill(messages: list[dict[str, str]], prefill: str) -> list[dict[str, str]]:
     return [*messages, {"role": "assistant", "content": prefill}] if prefill else messages
+
+
+def _observed(request: GenerationRequest) -> str:
+    """The observations of a run's earlier steps: the user messages after the one that states the task."""
+    users = [i for i, m in enumerate(request.messages) if m.get("role") == "user" and request.task in m["content"]]
+    start = users[-1] + 1 if users and request.task else len(request.messages)
+    return "\n".join(m["content"] for m in request.messages[start:] if m.get("role") == "user")
 
 
 def _find_gguf(path: str | os.PathLike[str] | None) -> Path | None:
