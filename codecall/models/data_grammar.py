@@ -76,7 +76,7 @@ def data_line_grammar(
         f"start: {' | '.join(s for s, on in (('assign_line', assign), ('final_line', final)) if on)}",
         'assign_line: VAR " = " expr "\\n"',
         'final_line: "final_answer(" expr ")"',
-        _var_rule([*taken, *names, "final_answer", "df", "pd", "np"]),
+        _var_rule([*taken, *names, *columns, "final_answer", "df", "pd", "np"]),
         "expr: term (OP (term" + (" | NUM" if numbers else "") + "))?",  # a number alone is no analysis
         'OP: " + " | " - " | " * " | " / "',
         "term: value" + (' | "round(" value ", " INT ")"' if ints else ""),

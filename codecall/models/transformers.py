@@ -13,6 +13,7 @@ import os
 import shutil
 import tempfile
 import time
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -68,8 +69,10 @@ class Transformers(Model):
     ) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for a hub: weights are local
         try:
-            import torch
-            import transformers
+            with warnings.catch_warnings():  # in a notebook without ipywidgets, tqdm.auto's import warns
+                warnings.filterwarnings("ignore", message="IProgress not found")
+                import torch
+                import transformers
         except ImportError as e:
             raise ModelError("the transformers backend needs `pip install codecall[model]`") from e
         self._torch, self._transformers = torch, transformers
