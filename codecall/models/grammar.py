@@ -269,8 +269,7 @@ _FRACTION_DOC = re.compile(r"\b(probabilit(y|ies)|fraction|chance)\b|\d%\s+is\s+
 def takes_fraction(schema: dict[str, Any]) -> bool:
     """Whether a number parameter takes a share of one (a probability, a rate as a fraction): its schema's
     `maximum` (or `exclusiveMaximum`) is at most 1, or its description says so. A task's "5%" is then
-    passed as 0.05 (dev split: the 5 implied-argument tasks with a percentage went from 0 to N; see the
-    guide's docstring)."""
+    passed as 0.05 (dev split: 4 more tasks whose every literal can be written; the guide's docstring)."""
     if schema.get("type") not in ("number", "integer") and not ("anyOf" in schema or "oneOf" in schema):
         return False
     top = schema.get("maximum", schema.get("exclusiveMaximum"))
