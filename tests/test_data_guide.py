@@ -50,7 +50,7 @@ def _matches(grammar: str, text: str) -> bool:
     import llguidance
 
     tokenizer = _tokenizer()
-    matcher = llguidance.LLMatcher(_lltokenizer(), llguidance.LLMatcher.grammar_from_lark(grammar))
+    matcher = llguidance.LLMatcher(_lltokenizer(), llguidance.LLMatcher.grammar_from_lark(grammar), log_level=0)
     return all(matcher.consume_token(t) for t in tokenizer.encode(text)) and matcher.is_accepting()
 
 
