@@ -137,8 +137,8 @@ class Transformers(Model):
         sampling: dict[str, Any] = {"do_sample": False, "temperature": None, "top_p": None, "top_k": None}
         if self.temperature > 0:
             sampling = {"do_sample": True, "temperature": self.temperature}
-        # a code-action turn is guided when it has tools to call, or nothing at all (then the code works
-        # the answer out from the task); with data and no tools the code must be free to analyse it
+        # a code-action turn is guided: with tools, to calls of them; with data and no tools, to code over the
+        # data's own columns; with neither, to code that works the answer out from the task's numbers
         cache = self._reusable_cache(ids[0].tolist())
         clock = _FirstToken(started)
         sampling["logits_processor"] = [clock]
@@ -146,7 +146,7 @@ class Transformers(Model):
         if self.guide and tools is not None and not tools and request.columns:  # data, no tools: code over it
             from codecall.models.data_guide import DataConstraint
 
-            sampling["logits_processor"] = [DataConstraint(self._guided(), request, n_prompt)]
+            sampling["logits_processor"].insert(0, DataConstraint(self._guided(), request, n_prompt))
         elif self.guide and tools is not None and (tools or not variables):
             if cache is None:  # the scorer reads on the same cache as generate()
                 cache = transformers.DynamicCache(config=self.model.config)
