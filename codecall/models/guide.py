@@ -50,9 +50,9 @@ The model still decides, inside those bounds, with these aids:
   after the first passes an earlier result (of a fitting type, and not a one-parameter tool's own);
 - a call's literal arguments: as greedy decoding picks them, among those above;
 - errors that teach: a call line that raised an error in an earlier step of the run (`GenerationRequest.
-  failed`) is not written again: the token that would finish it is masked, so the model changes the
-  argument it was writing last, and it may take a value the error quoted (`tests/test_guide.py`; not yet
-  counted on dev).
+  failed`) is not written again: a token after which the grammar would force the rest of that line is
+  masked, so the model changes the argument at its last real choice, and it may take a value the error
+  quoted (`tests/test_guide.py`).
 
 Each line gets its own small grammar, built when the line starts, so a later line can refer to exactly the
 names the earlier lines defined. The grammar engine is llguidance (Lark-like grammars over regex lexemes,
@@ -247,28 +247,29 @@ class LineConstraint:
         return scores
 
     def _refuse_failed(self, scores: Any) -> None:
-        """Mask the tokens that would finish writing a call line that failed in an earlier step (all that
-        would be left of it is closing brackets and quotes), unless nothing else is allowed: the model then
-        changes the argument it was writing last, the one nearest the line's end. Measured on dev: without
-        it the next step repeated the failed line verbatim in N of M retried tasks."""
+        """Mask each token after which the grammar forces the rest of a call line that failed in an earlier
+        step (all that would be left of it is what llguidance fast-forwards: the end of an enumerated
+        literal, closing brackets), unless nothing else is allowed: the model then changes the argument it
+        was writing last, at the last point where it still had a choice."""
         text = self.guide.tokenizer.decode(self.line)
         near = [f for f in self.failed if f.startswith(text)]
         if not near:
             return
         allowed = torch_nonzero(scores)
-        if len(allowed) > 4096:  # inside an open literal with many choices; its end comes later
-            return
-        banned = []
-        pieces = self.guide.pieces
-        for token in allowed:
-            whole = text + (pieces[token] if token < len(pieces) else "")
-            for line in near:
-                rest = line[len(whole) :] if line.startswith(whole) else None
-                if (rest is not None and not rest.strip(")]}\"' ")) or whole.rstrip("\n") == line:
-                    banned.append(token)
-                    break
+        banned = [token for token in allowed if self._forces_a_failed_line(text, token, near)]
         if banned and len(banned) < len(allowed):
             scores[0, banned] = float("-inf")
+
+    def _forces_a_failed_line(self, text: str, token: int, near: list[str]) -> bool:
+        """Whether writing `token` after `text` leaves the grammar no way but on to one of the `near` lines."""
+        pieces = self.guide.pieces
+        whole = text + (pieces[token] if token < len(pieces) else "")
+        if not any(line.startswith(whole) or whole.rstrip("\n") == line for line in near):
+            return False
+        probe = self.matcher.deep_copy()
+        probe.consume_token(token)
+        forced = probe.compute_ff_bytes().decode("utf-8", errors="ignore")
+        return (whole + forced).rstrip("\n") in near
 
     def _unused_numbers(self) -> list[str]:
         return [n for n in self.numbers if abs(float(n)) not in self.used]
