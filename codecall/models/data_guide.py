@@ -9,8 +9,8 @@ and what a finished line records, are its own:
   with `print(` or `final_answer(`; after a line, the reply ends with `final_answer(...)` when the model
   wants to print or answer, or after `MAX_LINES` lines;
 - a line that raised an error in an earlier step (`GenerationRequest.failed`) is not written again
-  verbatim: the error is something to act on, and a small model otherwise repeats its line until the run's
-  steps run out.
+  verbatim (`LineConstraint._refuse_failed`, the final answer's line included): the error is something to
+  act on, and a small model otherwise repeats its line until the run's steps run out.
 """
 
 from __future__ import annotations
@@ -27,8 +27,6 @@ from codecall.models.literals import _QUOTED
 MAX_LINES = 3  #: `NAME = ...` lines in one reply before only final_answer is allowed
 #: Words of a question that asks for a chart: only then may a line call `.plot(...)`.
 _CHART = re.compile(r"\b(plot|chart|graph|histogram|visuali[sz]e|draw)", re.IGNORECASE)
-_MANY = 2000  #: allowed tokens past which a line is taken to be still open
-_FAR = 24  #: characters: a failed line further than this from done cannot be completed by the next token
 
 
 def asks_for_chart(task: str) -> bool:
@@ -46,12 +44,6 @@ class DataConstraint(LineConstraint):
         self.plot = asks_for_chart(request.task)
         self.failed = list(dict.fromkeys(line.strip() for line in request.failed if line.strip()))
 
-    def __call__(self, input_ids: Any, scores: Any) -> Any:
-        scores = super().__call__(input_ids, scores)
-        if self.failed:
-            self._refuse_failed(scores)
-        return scores
-
     def _line_matcher(self, input_ids: Any, scores: Any) -> Any:
         import llguidance
 
@@ -66,23 +58,3 @@ class DataConstraint(LineConstraint):
 
     def _note_line(self, text: str) -> None:
         self.results += [n for n in assigned_names(text) if n not in self.results]
-
-    def _refuse_failed(self, scores: Any) -> None:
-        """Mask the tokens that would complete a line that failed before, unless nothing else is allowed."""
-        import torch
-
-        text = self.guide.tokenizer.decode(self.line)
-        near = [f for f in self.failed if f.startswith(text) and len(f) - len(text) <= _FAR]
-        if not near:
-            return
-        allowed = torch.nonzero(scores[0] > float("-inf")).flatten().tolist()
-        if len(allowed) > _MANY:  # a name or a literal still open: no single token ends the line here
-            return
-        banned = []
-        for token in allowed:
-            whole = text + self.guide.tokenizer.decode([token])
-            line = whole.rstrip("\n")
-            if line in near and (whole.endswith("\n") or line.startswith("final_answer(")):
-                banned.append(token)
-        if banned and len(banned) < len(allowed):
-            scores[0, banned] = float("-inf")

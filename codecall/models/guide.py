@@ -242,7 +242,7 @@ class LineConstraint:
             raise RuntimeError(f"guided decoding failed: {self.matcher.get_error()}")
         llguidance.torch.fill_next_token_bitmask(self.matcher, self.bitmask, 0)
         scores = masked(scores, self.bitmask)
-        if self.failed and self.tools:
+        if self.failed:
             self._refuse_failed(scores)
         return scores
 
