@@ -47,6 +47,7 @@ class Tool:
     parameters: dict[str, Any] = field(repr=False)  #: JSON Schema of the arguments (an "object")
     signature: inspect.Signature = field(repr=False)  #: what the sandbox validates calls against
     doc: str = field(default="", repr=False)  #: docstring shown in the stub
+    server: str | None = None  #: the MCP server that runs the tool (codecall.mcp); None for a host function
 
     def __post_init__(self) -> None:
         self.__doc__ = self.doc  # what `inspect.getdoc(tool)` (the sandbox's stub) shows
