@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
@@ -12,7 +13,7 @@ from codecall.errors import InputError, ModelError
 from codecall.extract import assigned_names, extract_code
 from codecall.models import Generation, GenerationRequest, Model, resolve_model
 from codecall.prompt import CODE_PREFILL, observation, opening_request
-from codecall.result import Result, Step, tool_source
+from codecall.result import Result, Step, ToolCall, recording, tool_source
 from codecall.retrieve import select_tools
 from codecall.tools import Tool
 from sandbox import Limits, Policy, Session
@@ -52,6 +53,7 @@ class Agent:
         max_tools: int = 6,
         observation_limit: int = 2000,
         pool: Any = None,
+        mcp: Iterable[str] = (),
     ) -> None:
         self.model = model if isinstance(model, Model) else resolve_model(model)
         self.tools = as_tools(tools)
@@ -59,20 +61,39 @@ class Agent:
         self.limits, self.policy = limits or Limits(), policy or Policy()
         self.max_steps, self.max_new_tokens, self.max_tools = max_steps, max_new_tokens, max_tools
         self.observation_limit = observation_limit
+        self.mcp = None  #: the MCP servers given by `mcp` (command lines, URLs): started here, stopped by close()
+        if mcp:
+            from codecall.mcp import MCPServers
+
+            self.mcp = MCPServers(mcp, timeout=self.limits.timeout, taken=[t.name for t in self.tools])
+            self.tools += self.mcp.tools
+            weakref.finalize(self, self.mcp.close)
+
+    def close(self) -> None:
+        """Stop the MCP servers this agent started (a no-op without any)."""
+        if self.mcp is not None:
+            self.mcp.close()
+
+    def __enter__(self) -> Agent:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def run(self, task: str, *, on_step: StepCallback | None = None, **variables: Any) -> Result:
         """Solve `task`; keyword arguments become variables in the sandbox (DataFrames included)."""
         started = time.perf_counter()
-        sources = {t.name: tool_source(t.fn) for t in self.tools}
+        sources = {t.name: tool_source(t.fn) for t in self.tools if t.server is None}  # MCP tools: no source
         box = self.pool if self.pool is not None else self  # a pool's sessions run under its policy and limits
         result = Result(task, None, "error", [], 0.0, model=self.model.name, tool_sources=sources,
                         variables=dict(variables), backend=self.sandbox, limits=box.limits,
                         policy=box.policy)  # fmt: skip
         try:
-            with self._session() as session:
+            calls: list[ToolCall] = []
+            with self._session(calls) as session:
                 for name, value in variables.items():
                     session.put(name, value)
-                self._loop(session, task, variables, result, on_step)
+                self._loop(session, task, variables, result, on_step, calls)
         except SandboxError as error:
             result.status, result.error = "error", f"sandbox: {error}"
         except ModelError as error:
@@ -80,13 +101,14 @@ class Agent:
         result.duration_s = time.perf_counter() - started
         return result
 
-    def _session(self) -> Session:
-        tools = {t.name: t for t in self.tools}  # the Tool, so calls are validated against its own signature
+    def _session(self, calls: list[ToolCall]) -> Session:
+        tools = {t.name: recording(t, calls) for t in self.tools}  # a Tool: calls are checked against its signature
         if self.pool is not None:
             return self.pool.session(tools=tools)
         return Session(self.sandbox, policy=self.policy, limits=self.limits, tools=tools)
 
-    def _loop(self, session: Session, task: str, variables: dict, result: Result, on_step: StepCallback | None):
+    def _loop(self, session: Session, task: str, variables: dict, result: Result, on_step: StepCallback | None,
+              calls: list[ToolCall]) -> None:  # fmt: skip
         shown = select_tools(task, self.tools, self.max_tools)
         prefill = self.model.continues_reply
         request = opening_request(task, shown, variables, prefill=prefill, max_new_tokens=self.max_new_tokens)
@@ -109,6 +131,7 @@ class Agent:
                 self._finish_step(step, step_started, on_step)
                 return
             step.execution = session.execute(code)
+            step.tool_calls, calls[:] = list(calls), []
             defined += assigned_names(code)
             error = step.execution.error
             if error is not None and error.line and 0 < error.line <= len(lines := code.splitlines()):

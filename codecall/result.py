@@ -6,16 +6,41 @@ import base64
 import inspect
 import json
 import textwrap
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Literal
 
+from codecall.tools import Tool
 from sandbox import Execution, Limits, Policy
 from sandbox.execution import jsonable
 
 RunStatus = Literal["answered", "text", "max_steps", "error"]
 #: The statuses that count as success: a model run's answer (given by code, or in text), a script run to its end.
 SUCCESS_STATUSES = frozenset({"answered", "text", "ok"})
+
+
+@dataclass
+class ToolCall:
+    """One call the code made to a tool: which, where it ran, and the error it raised, if any."""
+
+    tool: str
+    server: str | None = None  #: the MCP server that ran it; None for a host function
+    error: str | None = None
+
+
+def recording(tool: Tool, calls: list[ToolCall]) -> Tool:
+    """`tool`, with each call it gets appended to `calls` (the trace's record of the step's calls)."""
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        try:
+            value = tool.fn(*args, **kwargs)
+        except Exception as error:
+            calls.append(ToolCall(tool.name, tool.server, f"{type(error).__name__}: {error}"))
+            raise
+        calls.append(ToolCall(tool.name, tool.server))
+        return value
+
+    return replace(tool, fn=call)
 
 
 @dataclass
@@ -34,6 +59,7 @@ class Step:
     completion_tokens: int = 0
     tools_shown: list[str] = field(default_factory=list)  #: the tools the prompt offered
     first_token_s: float = 0.0  #: seconds from asking the model to its first new token
+    tool_calls: list[ToolCall] = field(default_factory=list)  #: the calls its code made, in order
 
 
 @dataclass

@@ -12,7 +12,7 @@ from mcp.server import MCPServer
 from mcp.server.mcpserver import Image
 from mcp.server.mcpserver.exceptions import ToolError
 
-server = MCPServer("calc")
+server = MCPServer("calc", log_level="WARNING")
 
 
 @server.tool()
@@ -66,6 +66,6 @@ def crash() -> str:
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--http"]:
-        server.run("streamable-http", host="127.0.0.1", port=int(sys.argv[2]), log_level="WARNING")
+        server.run("streamable-http", host="127.0.0.1", port=int(sys.argv[2]))
     else:
         server.run()

@@ -1,0 +1,160 @@
+"""MCP servers' tools called from sandboxed code: real servers over stdio (one written with the SDK here, the
+published mcp-server-time) and over streamable HTTP on loopback, driven by a scripted model (not a language
+model) and, once, by the bundled model."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from codecall import Agent
+from codecall.mcp import MCPServers, MCPServerWarning
+from codecall.models import Scripted
+from codecall.retrieve import select_tools
+
+from .conftest import TEST_LIMITS
+
+CALC = Path(__file__).parent / "mcp_servers" / "calc.py"
+CALC_COMMAND = f"{sys.executable} {CALC}"
+TIME_COMMAND = f"{sys.executable} -m mcp_server_time --local-timezone UTC"
+
+
+def fenced(code: str) -> str:
+    return f"```python\n{code}\n```"
+
+
+def run(code: list[str], mcp: list[str], task: str = "Use the tools."):
+    with Agent(Scripted([fenced(c) for c in code]), mcp=mcp, limits=TEST_LIMITS, max_steps=len(code)) as agent:
+        return agent, agent.run(task)
+
+
+def test_stdio_server_tools_are_stubs_called_from_the_box() -> None:
+    code = """
+total = add(2, 3.5)
+each = unit_price(total=10, count=4)
+capitals = shout(text="mcp")
+image = dot()
+try:
+    divide(1, 0)
+except ToolCallError as error:
+    refused = str(error)
+try:
+    unit_price(total=1, count=1, currency="GBP")
+except ToolCallError as error:
+    invalid = str(error)
+final_answer([total, each, capitals, image[:4], refused, invalid])
+"""
+    agent, result = run([code], [CALC_COMMAND])
+    assert result.status == "answered", result.error
+    total, each, capitals, png, refused, invalid = result.answer
+    assert total == 5.5  # structured content, the SDK's {"result": ...} unwrapped
+    assert isinstance(each, str) and '"price": 2.5' in each  # text content stays text
+    assert capitals == "MCP"
+    assert png == b"\x89PNG"  # an image block arrives as its bytes
+    assert "cannot divide by zero" in refused
+    assert "'GBP' is not one of ['EUR', 'USD']" in invalid  # the whole schema is checked on the host
+    stubs = {t.name: t.stub() for t in agent.tools}
+    assert stubs["add"].startswith("def add(a: float, b: float) -> float:\n    \"\"\"Add two numbers.\"\"\"")
+    assert "unit_price" in stubs and "    total: what all the items cost" in stubs["unit_price"]  # "unit-price"
+    calls = result.steps[0].tool_calls
+    assert [(c.tool, c.server) for c in calls] == [("add", "calc"), ("unit_price", "calc"), ("shout", "calc"),
+                                                   ("dot", "calc"), ("divide", "calc"), ("unit_price", "calc")]
+    assert calls[0].error is None and "cannot divide by zero" in calls[4].error
+    assert result.to_json()["steps"][0]["tool_calls"][0] == {"tool": "add", "server": "calc", "error": None}
+
+
+def test_published_time_server_and_host_tools_side_by_side() -> None:
+    def hours(text: str) -> int:
+        """The hour of an ISO datetime."""
+        return int(text[11:13])
+
+    code = 'now = get_current_time(timezone="Asia/Tokyo")\nfinal_answer([now["timezone"], hours(now["datetime"])])'
+    with Agent(Scripted([fenced(code)]), [hours], mcp=[TIME_COMMAND], limits=TEST_LIMITS, max_steps=1) as agent:
+        result = agent.run("What hour is it in Tokyo?")
+    assert result.status == "answered", result.error
+    zone, hour = result.answer
+    assert zone == "Asia/Tokyo" and 0 <= hour < 24
+    assert [(c.tool, c.server) for c in result.steps[0].tool_calls] == [
+        ("get_current_time", "mcp_server_time"), ("hours", None)]  # fmt: skip
+
+
+@pytest.fixture
+def http_calc() -> Iterator[str]:
+    """calc.py served over streamable HTTP on a free loopback port."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen([sys.executable, str(CALC), "--http", str(port)], stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(300):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if process.poll() is not None:
+                    pytest.fail("the HTTP test server exited")
+                time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}/mcp"
+    finally:
+        process.kill()
+        process.wait()
+
+
+def test_streamable_http_server_on_loopback(http_calc: str) -> None:
+    _, result = run(["final_answer([add(1, 2), shout(text='http')])"], [f"calc={http_calc}"])
+    assert result.status == "answered", result.error
+    assert result.answer == [3.0, "HTTP"]
+    assert {c.server for c in result.steps[0].tool_calls} == {"calc"}
+
+
+def test_a_server_that_dies_mid_run_and_one_that_never_starts() -> None:
+    first = """
+try:
+    crash()
+except ToolCallError as error:
+    first = str(error)
+try:
+    add(1, 2)
+except ToolCallError as error:
+    second = str(error)
+print(first)
+print(second)
+"""
+    then = 'final_answer(get_current_time(timezone="UTC")["timezone"])'
+    with pytest.warns(MCPServerWarning, match="'nothing' .* did not start: FileNotFoundError"):
+        agent, result = run([first, then], [CALC_COMMAND, TIME_COMMAND, "nothing=/no/such/mcp-server"])
+    assert result.status == "answered" and result.answer == "UTC"  # the run went on with the live server
+    out = result.steps[0].execution.stdout
+    assert "MCP server 'calc' is gone" in out and "crashing on purpose" in out  # its last words are quoted
+    assert out.count("is gone") == 2  # later calls fail at once, with the same reason
+    assert set(agent.mcp.failures) == {"calc", "nothing"}
+
+
+def test_retrieval_and_the_guide_see_mcp_tools_as_any_tool() -> None:
+    with MCPServers([CALC_COMMAND, TIME_COMMAND]) as servers:
+        shown = select_tools("What time is it in Tokyo now?", servers.tools, 2)
+        assert "get_current_time" in [t.name for t in shown]
+        by_name = {t.name: t for t in servers.tools}
+        assert by_name["convert_time"].parameters["required"] == ["source_timezone", "time", "target_timezone"]
+        assert by_name["unit_price"].to_openai()["function"]["parameters"]["properties"]["currency"]["enum"] == [
+            "EUR", "USD"]  # fmt: skip
+
+
+def test_clashing_names_are_prefixed_by_server() -> None:
+    with MCPServers([f"a={CALC_COMMAND}", f"b={CALC_COMMAND}"], taken=["shout"]) as servers:
+        names = {t.name for t in servers.tools}
+    assert {"a_add", "b_add", "a_shout", "b_shout"} <= names and "add" not in names
+
+
+@pytest.mark.model
+def test_bundled_model_calls_an_mcp_tool() -> None:
+    with Agent(mcp=[CALC_COMMAND], limits=TEST_LIMITS, max_steps=2) as agent:
+        result = agent.run("Add 17 and 25.")
+    assert result.steps and any(c.tool == "add" and c.server == "calc" for s in result.steps for c in s.tool_calls)
+    assert result.answer == 42
