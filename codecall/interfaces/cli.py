@@ -11,7 +11,7 @@ from codecall.agent import DEFAULT_MAX_NEW_TOKENS, DEFAULT_MAX_STEPS
 from codecall.errors import CodecallError, InputError, ModelError, ToolDefinitionError
 from codecall.evals.evaluate import EVAL_MAX_NEW_TOKENS, EVAL_MAX_STEPS
 from codecall.interfaces import commands
-from codecall.interfaces.commands import MiB, limits_epilog
+from codecall.interfaces.commands import MiB, limits_epilog, mcp_epilog
 from sandbox import Limits, SandboxError
 from sandbox.boxes.docker import IMAGE_TAG
 from sandbox.errors import BoxUnavailable
@@ -74,6 +74,9 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE.py",
         help="a module whose @codecall.tool functions (or, with none, public functions) are the tools",
     )
+    ask.add_argument("--mcp", action="append", default=[], metavar="'CMD ARGS'|URL",
+                     help="an MCP server whose tools the code may call: a command line (stdio) or an http(s) URL "
+                     "(streamable HTTP), optionally NAME=...; repeatable")  # fmt: skip
     ask.add_argument(
         "--data",
         action="append",
@@ -228,6 +231,23 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--json", action="store_true", help="print the summary and every run as one JSON object")
     _add_sandbox_options(ev)
     ev.set_defaults(handler=commands.cmd_eval)
+
+    mcp = subcommands.add_parser(
+        "mcp", help="serve run_python to MCP clients: code in a persistent sandboxed session per client",
+        description="An MCP server (stdio, or streamable HTTP with --http) whose tool run_python runs code in "
+        "a persistent sandboxed session of each client (stdout, the last value, errors, images and files come "
+        "back as MCP content); that code may call the tools of --tools and of the --mcp servers.",
+        epilog=mcp_epilog(), formatter_class=argparse.RawDescriptionHelpFormatter,
+    )  # fmt: skip
+    mcp.add_argument("--tools", action="append", default=[], metavar="FILE.py",
+                     help="a module whose tools the code may call (as for `ask`); repeatable")  # fmt: skip
+    mcp.add_argument("--mcp", action="append", default=[], metavar="'CMD ARGS'|URL",
+                     help="an MCP server whose tools the code may call (as for `ask`); repeatable")  # fmt: skip
+    mcp.add_argument("--http", type=int, metavar="PORT",
+                     help="serve streamable HTTP at http://HOST:PORT/mcp instead of stdio")  # fmt: skip
+    mcp.add_argument("--host", default="127.0.0.1", help="the address --http listens on (default 127.0.0.1)")
+    _add_sandbox_options(mcp)
+    mcp.set_defaults(handler=commands.cmd_mcp)
 
     limits = subcommands.add_parser("limits", help="show the sandbox limits and their defaults")
     limits.set_defaults(handler=commands.cmd_limits)

@@ -18,6 +18,17 @@ def limits_epilog() -> str:
     return "sandbox limits (defaults):\n" + "\n".join(rows)
 
 
+def mcp_epilog() -> str:
+    """`codecall mcp --help`'s closing part: what an MCP client's configuration holds, then the limits."""
+    return """client configuration (Claude Desktop, Cursor, VS Code, ...: the "mcpServers" object):
+  {"mcpServers": {"codecall": {"command": "codecall",
+                               "args": ["mcp", "--tools", "/abs/path/tools.py", "--timeout", "30"]}}}
+over HTTP: `codecall mcp --http 8000 --tools tools.py`, then the client's server URL is
+  http://127.0.0.1:8000/mcp   ({"mcpServers": {"codecall": {"url": "http://127.0.0.1:8000/mcp"}}})
+
+""" + limits_epilog()
+
+
 def limits_from(args: argparse.Namespace) -> Limits:
     return Limits(timeout=args.timeout, memory=args.memory * MiB)
 
@@ -61,9 +72,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if printer:
         printer.status(f"loading the model ({args.model or 'bundled SmolLM2-135M-Instruct'})")
     model = resolve_model(args.model, guide=not args.no_guide)
-    agent = Agent(model, tools, sandbox=args.backend, limits=limits_from(args), max_steps=args.max_steps,
-                  max_new_tokens=args.max_new_tokens)  # fmt: skip
-    result = agent.run(args.task, on_step=printer.step if printer else None, **variables)
+    with Agent(model, tools, sandbox=args.backend, limits=limits_from(args), max_steps=args.max_steps,
+               max_new_tokens=args.max_new_tokens, mcp=args.mcp) as agent:  # fmt: skip
+        result = agent.run(args.task, on_step=printer.step if printer else None, **variables)
     if args.notebook:
         result.to_notebook(args.notebook, sandboxed=not args.notebook_unsandboxed)
     if args.json:
@@ -73,6 +84,15 @@ def cmd_ask(args: argparse.Namespace) -> int:
     else:
         printer.final(result, args.notebook)
     return 0 if result.succeeded else 1
+
+
+def cmd_mcp(args: argparse.Namespace) -> int:
+    from codecall.mcp.server import serve
+    from codecall.tools import load_tools
+
+    tools = [t for path in args.tools for t in load_tools(path)]
+    serve(tools, mcp=args.mcp, port=args.http, host=args.host, backend=args.backend, limits=limits_from(args))
+    return 0
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
