@@ -62,7 +62,7 @@ class Agent:
         self.max_steps, self.max_new_tokens, self.max_tools = max_steps, max_new_tokens, max_tools
         self.observation_limit = observation_limit
         self.mcp = None  #: the MCP servers given by `mcp` (command lines, URLs): started here, stopped by close()
-        if mcp:
+        if mcp := list(mcp):
             from codecall.mcp import MCPServers
 
             self.mcp = MCPServers(mcp, timeout=self.limits.timeout, taken=[t.name for t in self.tools])

@@ -1,7 +1,8 @@
 """Batch model tasks: one JSON object a line in, one result row a line out, resumable after a crash.
 
-Input rows: `id` (string or integer), `task`, optional `tools` (a tools module, or a list) and `data` (a
-file, or a list), paths relative to the tasks file. Every input line gets exactly one result row, a
+Input rows: `id` (string or integer), `task`, optional `tools` (a tools module, or a list), `data` (a
+file, or a list) and `mcp` (an MCP server's command line or URL, or a list: each set starts once per worker),
+paths relative to the tasks file. Every input line gets exactly one result row, a
 `RunRecord`: a row about a task carries its `id`; a row about an input line that names no usable task (not
 JSON, no valid id, a duplicate id) carries the extra key `line` as well (and `id` null, or the duplicate's).
 A rerun skips the ids and lines the results file already has, so an interrupted batch picks up where it
@@ -32,7 +33,7 @@ class Plan:
     total: int  #: input lines (blank lines excluded), so result rows when the batch is complete
     done: int  #: of them, rows the results file already has
     rejected: list[RunRecord] = field(default_factory=list)  #: for bad lines and tasks, written without running
-    tasks: list[Row] = field(default_factory=list)  #: {"id", "task", "tools", "data"} still to run
+    tasks: list[Row] = field(default_factory=list)  #: {"id", "task", "tools", "data", "mcp"} still to run
 
 
 def read_results(path: Path) -> tuple[set[Any], set[int], Counter[str]]:
@@ -123,11 +124,11 @@ def _task_of(row: Row) -> tuple[Row, str | None]:
     if not isinstance(task, str) or not task.strip():
         return row, "missing 'task' (a non-empty string)"
     lists = {}
-    for name in ("tools", "data"):
+    for name, what in (("tools", "a path"), ("data", "a path"), ("mcp", "an MCP server (command line or URL)")):
         value = row.get(name, [])
         value = [value] if isinstance(value, str) else value
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            return row, f"'{name}' must be a path or a list of paths"
+            return row, f"'{name}' must be {what} or a list of them"
         lists[name] = value
     return {"id": row["id"], "task": task, **lists}, None
 

@@ -119,6 +119,11 @@ class NotebookView:
                   f"codecall error: {type(error).__name__}: {error}")  # fmt: skip
 
 
+def _unquoted(text: str) -> str:
+    """An option's value without the quotes IPython's argument parser keeps (`--mcp 'cmd args'`)."""
+    return text[1:-1] if len(text) > 1 and text[0] == text[-1] and text[0] in "'\"" else text
+
+
 def _setting_arguments(function: Callable) -> Callable:
     """The options `%%fc` and `%fc_config` share; None means "not given" so defaults show through."""
     for decorator in (
@@ -151,6 +156,9 @@ class FcMagics(Magics):
               "repeat it or separate names with commas")  # fmt: skip
     @argument("-t", "--tool", action="append", default=[], metavar="FUNC",
               help="a notebook function (typed, with a docstring) the code may call; repeatable")  # fmt: skip
+    @argument("--mcp", action="append", default=[], metavar="'CMD ARGS'|URL",
+              help="an MCP server whose tools the code may call: a command line (stdio) or an http(s) URL; "
+              "started for this cell and stopped after it; repeatable")  # fmt: skip
     @argument("-o", "--output", metavar="NAME", help="bind the run's Result to NAME in the notebook")
     @argument("--notebook", metavar="PATH",
               help="also save the run's trace as a notebook that re-runs it in a sandboxed session")  # fmt: skip
@@ -173,10 +181,11 @@ class FcMagics(Magics):
             names = [name.strip() for group in args.input for name in group.split(",") if name.strip()]
             variables = {name: self._variable(name) for name in names}
             tools = [self._variable(name) for name in args.tool]
-            agent = Agent(self._model(settings.model, view), tools, sandbox=settings.backend,
-                          limits=Limits(timeout=settings.timeout), max_steps=settings.max_steps,
-                          max_new_tokens=settings.max_new_tokens)  # fmt: skip
-            result = agent.run(cell.strip(), on_step=view.step, **variables)
+            servers = [_unquoted(spec) for spec in args.mcp]
+            with Agent(self._model(settings.model, view), tools, sandbox=settings.backend,
+                       limits=Limits(timeout=settings.timeout), max_steps=settings.max_steps,
+                       max_new_tokens=settings.max_new_tokens, mcp=servers) as agent:  # fmt: skip
+                result = agent.run(cell.strip(), on_step=view.step, **variables)
             if args.notebook:
                 result.to_notebook(args.notebook, sandboxed=not args.notebook_unsandboxed)
         except Exception as error:  # noqa: BLE001 - shown in the cell; the user's kernel must go on

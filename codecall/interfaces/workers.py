@@ -8,7 +8,7 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from codecall.agent import DEFAULT_MAX_STEPS, Agent, load_data
 from codecall.models import Serialized, resolve_model
@@ -16,7 +16,10 @@ from codecall.result import RunRecord
 from codecall.tools import Tool, load_tools
 from sandbox import Limits, Policy, WarmPool
 
-Row = dict[str, Any]  #: a task as the tasks file gave it: {"id", "task", "tools", "data"}
+if TYPE_CHECKING:
+    from codecall.mcp import MCPServers
+
+Row = dict[str, Any]  #: a task as the tasks file gave it: {"id", "task", "tools", "data", "mcp"}
 
 
 class Worker:
@@ -40,12 +43,15 @@ class Worker:
         self.backend, self.max_steps = backend, max_steps
         self.base = Path(base) if base else Path()  #: relative paths resolve here (the tasks file's folder)
         self._tools: dict[str, list[Tool]] = {}
+        self._mcp: dict[tuple[str, ...], MCPServers] = {}  #: each set of MCP servers the rows name, started once
+        self._mcp_lock = threading.Lock()
 
     def run(self, task: Row) -> RunRecord:
         """One task's record; a failure of any kind becomes an error record, never an exception."""
         started = time.perf_counter()
         try:
             tools = [t for path in task["tools"] for t in self._load_tools(path)]
+            tools += self._mcp_tools(tuple(task.get("mcp", ())), taken=[t.name for t in tools])
             variables = load_data(self.base / path for path in task["data"])
             agent = Agent(self.model, tools, sandbox=self.backend, limits=self.limits, policy=self.policy,
                           max_steps=self.max_steps, pool=self.pool)  # fmt: skip
@@ -60,7 +66,19 @@ class Worker:
             self._tools[path] = load_tools(self.base / path)
         return self._tools[path]
 
+    def _mcp_tools(self, specs: tuple[str, ...], taken: list[str]) -> list[Tool]:
+        if not specs:
+            return []
+        from codecall.mcp import MCPServers  # the MCP SDK loads only where a row names a server
+
+        with self._mcp_lock:
+            if specs not in self._mcp:
+                self._mcp[specs] = MCPServers(specs, timeout=self.limits.timeout, taken=taken, cwd=self.base)
+        return self._mcp[specs].tools
+
     def close(self) -> None:
+        for servers in self._mcp.values():
+            servers.close()
         self.pool.close()
 
 

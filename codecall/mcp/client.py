@@ -61,10 +61,11 @@ class MCPServer:
         return f"; its stderr ends: {' | '.join(tail)}" if tail else ""
 
 
-def parse_server(spec: str) -> tuple[str, StdioServerParameters | str]:
+def parse_server(spec: str, cwd: str | Path | None = None) -> tuple[str, StdioServerParameters | str]:
     """`NAME=` (optional), then an http(s) URL (streamable HTTP) or a command line (stdio). Without a
     name, a URL is named by its host and port, a command by its script or module (`python -m pkg` -> pkg,
-    `uvx mcp-server-time` -> mcp-server-time)."""
+    `uvx mcp-server-time` -> mcp-server-time). A command runs in `cwd` (default: this process's folder)
+with this process's environment."""
     name, _, rest = spec.partition("=")
     if not (rest and name.isidentifier()):
         name, rest = "", spec
@@ -82,7 +83,7 @@ def parse_server(spec: str) -> tuple[str, StdioServerParameters | str]:
         module = words[words.index("-m") + 1] if "-m" in words[:-1] else None
         name = module or Path(args[0] if args and Path(words[0]).name.startswith("python") else words[0]).stem
         name = name if name not in ("uvx", "npx") or not args else args[0]
-    return name, StdioServerParameters(command=words[0], args=words[1:], env=dict(os.environ))
+    return name, StdioServerParameters(command=words[0], args=words[1:], env=dict(os.environ), cwd=cwd)
 
 
 class MCPServers:
@@ -94,11 +95,12 @@ class MCPServers:
     ...     agent = Agent(tools=servers.tools)
     """
 
-    def __init__(self, specs: Iterable[str], *, timeout: float = 60.0, taken: Iterable[str] = ()) -> None:
+    def __init__(self, specs: Iterable[str], *, timeout: float = 60.0, taken: Iterable[str] = (),
+                 cwd: str | Path | None = None) -> None:  # fmt: skip
         self.timeout = timeout  #: seconds one tool call may take
         self.servers: list[MCPServer] = []
         for spec in specs:
-            name, target = parse_server(spec)
+            name, target = parse_server(spec, cwd)
             names = {s.name for s in self.servers}
             while name in names:
                 name += "_"
