@@ -138,7 +138,7 @@ def test_plan_reports_bad_lines_and_skips_done_ones(tmp_path: Path) -> None:
     assert (plan.total, plan.done, statuses) == (5, 2, {"answered": 1, "error": 1})
     assert [(r.extra.get("line"), r.id, r.task, r.error[:12]) for r in plan.rejected] == [
         (4, 1, "b", "duplicate id"), (None, "x", "c", "'tools' must")]  # fmt: skip
-    assert plan.tasks == [{"id": 2, "task": "d", "tools": [], "data": ["f.csv"]}]
+    assert plan.tasks == [{"id": 2, "task": "d", "tools": [], "data": ["f.csv"], "mcp": []}]
     assert read_results(tmp_path / "none.jsonl") == (set(), set(), {})
 
 
