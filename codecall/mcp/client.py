@@ -62,10 +62,9 @@ class MCPServer:
 
 
 def parse_server(spec: str, cwd: str | Path | None = None) -> tuple[str, StdioServerParameters | str]:
-    """`NAME=` (optional), then an http(s) URL (streamable HTTP) or a command line (stdio). Without a
-    name, a URL is named by its host and port, a command by its script or module (`python -m pkg` -> pkg,
-    `uvx mcp-server-time` -> mcp-server-time). A command runs in `cwd` (default: this process's folder)
-with this process's environment."""
+    """A server's name and target from `[NAME=]URL` (streamable HTTP) or `[NAME=]COMMAND ARGS` (stdio);
+    without a NAME, a URL is named by its host and port, a command as `_command_name` says. A command runs
+    in `cwd` (default: this process's folder) with this process's environment."""
     name, _, rest = spec.partition("=")
     if not (rest and name.isidentifier()):
         name, rest = "", spec
@@ -78,12 +77,20 @@ with this process's environment."""
         raise InputError(f"MCP server {spec!r}: not a command line ({error})") from error
     if not words:
         raise InputError("an MCP server needs a command line or an http(s) URL")
-    if not name:
-        args = [w for w in words[1:] if not w.startswith("-")]
-        module = words[words.index("-m") + 1] if "-m" in words[:-1] else None
-        name = module or Path(args[0] if args and Path(words[0]).name.startswith("python") else words[0]).stem
-        name = name if name not in ("uvx", "npx") or not args else args[0]
-    return name, StdioServerParameters(command=words[0], args=words[1:], env=dict(os.environ), cwd=cwd)
+    target = StdioServerParameters(command=words[0], args=words[1:], env=dict(os.environ), cwd=cwd)
+    return name or _command_name(words), target
+
+
+def _command_name(words: list[str]) -> str:
+    """`python -m pkg` -> pkg, `python path/server.py` -> server, `uvx mcp-server-time` -> mcp-server-time,
+    else the program's own name."""
+    program = Path(words[0]).name
+    if program.startswith("python") and "-m" in words[1:-1]:
+        return words[words.index("-m") + 1]
+    operands = [w for w in words[1:] if not w.startswith("-")]
+    if operands and (program.startswith(("python", "node")) or program in ("uvx", "npx")):
+        return Path(operands[0]).stem
+    return Path(program).stem
 
 
 class MCPServers:
@@ -180,6 +187,8 @@ class MCPServers:
                     pass
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(STOP_TIMEOUT)
+        if not self._thread.is_alive():
+            self._loop.close()
         self._logs.cleanup()
 
     def __enter__(self) -> MCPServers:
