@@ -101,3 +101,20 @@ def test_http_clients_each_get_their_own_session(http_server: str) -> None:
     assert first_a.startswith("Out: 2.0") and first_b.startswith("Out: 101.0")  # add() is the calc MCP server's
     assert again_a.startswith("Out: 20.0") and again_b.startswith("Out: 1010.0")  # each its own state
     assert "NameError" in fresh_a
+
+
+def test_the_session_used_longest_ago_is_closed_when_the_table_is_full(monkeypatch: pytest.MonkeyPatch) -> None:
+    from codecall.mcp import server
+    from sandbox import Policy
+
+    from .conftest import TEST_LIMITS
+
+    monkeypatch.setattr(server, "MAX_SESSIONS", 1)
+    sessions = server.Sessions("kernel", Policy(), TEST_LIMITS, [])
+    try:
+        assert sessions.run("a", "x = 1", create=True)[0].ok
+        assert sessions.run("b", "x = 2\nx", create=True)[0].value == 2  # "a" made room
+        with pytest.raises(KeyError, match="there is no session 'a'"):
+            sessions.run("a", "x", create=False)
+    finally:
+        sessions.close_all()

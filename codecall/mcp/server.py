@@ -12,7 +12,9 @@ from __future__ import annotations
 import base64
 import threading
 import uuid
+from collections import OrderedDict
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import anyio.to_thread
@@ -29,13 +31,20 @@ MAX_SESSIONS = 16  #: sandboxed sessions open at once on one server
 FILE_LIMIT = 256 * 1024  #: a file the code wrote larger than this is listed, not sent
 
 
+@dataclass
+class _Entry:
+    lock: threading.Lock = field(default_factory=threading.Lock)  #: one call at a time in a session
+    session: Session | None = None  #: opened by its first call, under `lock`
+
+
 class Sessions:
-    """The sandboxed sessions of the server's clients, by key; each used by one call at a time."""
+    """The sandboxed sessions of the server's clients, by key. At most `MAX_SESSIONS` stay open: opening
+    one more closes the one used longest ago (a client that keeps no handle would otherwise fill the table)."""
 
     def __init__(self, backend: str, policy: Policy, limits: Limits, tools: Sequence[Tool]) -> None:
         self.backend, self.policy, self.limits = backend, policy, limits
         self.tools = {t.name: t for t in tools}
-        self._open: dict[str, tuple[Session, threading.Lock]] = {}
+        self._open: OrderedDict[str, _Entry] = OrderedDict()  #: least recently used first
         self._guard = threading.Lock()
 
     def run(self, key: str, code: str, *, create: bool) -> tuple[Execution, Path]:
@@ -43,30 +52,35 @@ class Sessions:
         of the session's work folder. Blocking, so call it in a thread."""
         with self._guard:
             entry = self._open.get(key)
-            if entry is None:
-                if not create:
-                    raise KeyError(f"there is no session {key!r} (closed, or never opened): leave `session` out "
-                                   "to open a new one")  # fmt: skip
-                if len(self._open) >= MAX_SESSIONS:
-                    raise KeyError(f"{MAX_SESSIONS} sessions are open: close one (close_session) first")
-                entry = self._open[key] = (self._new_session(), threading.Lock())
-        session, busy = entry
-        with busy:
-            return session.execute(code), session.work_dir
-
-    def _new_session(self) -> Session:
-        return Session(self.backend, policy=self.policy, limits=self.limits, tools=dict(self.tools))
+            if entry is None and not create:
+                raise KeyError(f"there is no session {key!r} (closed, or never opened): leave `session` out "
+                               "to open a new one")  # fmt: skip
+            entry = self._open.setdefault(key, _Entry())
+            self._open.move_to_end(key)
+            evicted = [self._open.popitem(last=False)[1] for _ in range(len(self._open) - MAX_SESSIONS)]
+        for old in evicted:
+            _close(old)
+        with entry.lock:
+            if entry.session is None:
+                entry.session = Session(self.backend, policy=self.policy, limits=self.limits, tools=dict(self.tools))
+            return entry.session.execute(code), entry.session.work_dir
 
     def close(self, key: str) -> bool:
         with self._guard:
             entry = self._open.pop(key, None)
         if entry is not None:
-            entry[0].close()
+            _close(entry)
         return entry is not None
 
     def close_all(self) -> None:
         for key in list(self._open):
             self.close(key)
+
+
+def _close(entry: _Entry) -> None:
+    with entry.lock:  # after the call running in it, if any
+        if entry.session is not None:
+            entry.session.close()
 
 
 def build_server(tools: Sequence[Tool], *, transport: str = "stdio", backend: str = "kernel",
