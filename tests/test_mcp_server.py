@@ -17,6 +17,11 @@ import mcp_types
 import pytest
 from mcp import Client, StdioServerParameters
 
+from codecall.mcp import server
+from sandbox import Policy
+
+from .conftest import TEST_LIMITS
+
 HERE = Path(__file__).parent
 TOOLS = HERE / "mcp_servers" / "host_tools.py"
 CALC = HERE / "mcp_servers" / "calc.py"
@@ -104,11 +109,6 @@ def test_http_clients_each_get_their_own_session(http_server: str) -> None:
 
 
 def test_the_session_used_longest_ago_is_closed_when_the_table_is_full(monkeypatch: pytest.MonkeyPatch) -> None:
-    from codecall.mcp import server
-    from sandbox import Policy
-
-    from .conftest import TEST_LIMITS
-
     monkeypatch.setattr(server, "MAX_SESSIONS", 1)
     sessions = server.Sessions("kernel", Policy(), TEST_LIMITS, [])
     try:
