@@ -158,3 +158,14 @@ def test_bundled_model_calls_an_mcp_tool() -> None:
         result = agent.run("Add 17 and 25.")
     assert result.steps and any(c.tool == "add" and c.server == "calc" for s in result.steps for c in s.tool_calls)
     assert result.answer == 42
+
+
+def test_parameters_named_as_no_python_function_can_be() -> None:
+    keywords = f"{sys.executable} {Path(__file__).parent / 'mcp_servers' / 'keywords.py'}"
+    _, result = run(["final_answer([span(2, 9), span(from_=2, to=9, max_count=3)])"], [keywords])
+    assert result.status == "answered", result.error
+    assert result.answer == ["[2, 3, 4, 5, 6, 7, 8, 9]", "[2, 3, 4]"]  # the server got `from`, `max-count`
+    with MCPServers([keywords]) as servers:
+        (span,) = servers.tools
+    assert span.stub().startswith("def span(from_: int, to: int, max_count: int = None):")
+    assert span.parameters["required"] == ["from_", "to"]

@@ -26,7 +26,7 @@ import mcp_types
 from mcp import Client, MCPError, StdioServerParameters
 from mcp.client.stdio import stdio_client
 
-from codecall.errors import InputError
+from codecall.errors import InputError, ToolDefinitionError
 from codecall.mcp.convert import MCPToolError, as_tool, python_names, tool_value
 from codecall.tools import Tool
 
@@ -120,7 +120,13 @@ class MCPServers:
         self._start()
         listed = [(s, t) for s in self.servers for t in s.tools]
         names = python_names(((s.name, t.name) for s, t in listed), taken)
-        self.tools: list[Tool] = [as_tool(t, names[(s.name, t.name)], s.name, self._caller(s)) for s, t in listed]
+        self.tools: list[Tool] = []
+        for server, spec in listed:
+            try:
+                self.tools.append(as_tool(spec, names[(server.name, spec.name)], server.name, self._caller(server)))
+            except ToolDefinitionError as error:  # e.g. a parameter named `from`: that one tool is left out
+                warnings.warn(f"MCP server {server.name!r}: tool {spec.name!r} left out: {error}", MCPServerWarning,
+                              stacklevel=2)  # fmt: skip
 
     @property
     def failures(self) -> dict[str, str]:

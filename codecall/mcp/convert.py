@@ -26,15 +26,18 @@ class MCPToolError(CodecallError):
     bridge hands it to the sandboxed code as a `ToolCallError`, as for any tool that raises."""
 
 
+def identifier(text: str) -> str:
+    """`text` as a Python name: `unit-price` -> unit_price, `from` -> from_, `2d` -> _2d."""
+    text = re.sub(r"\W", "_", text)
+    if not text or text[0].isdigit():
+        return f"_{text}"
+    return f"{text}_" if keyword.iskeyword(text) else text
+
+
 def python_names(names: Iterable[tuple[str, str]], taken: Iterable[str] = ()) -> dict[tuple[str, str], str]:
     """A Python identifier for each (server, MCP tool name): the tool's own name made an identifier, or,
     where two servers (or a name already `taken`) clash, prefixed with its server's name."""
     names = list(names)
-
-    def identifier(text: str) -> str:
-        text = re.sub(r"\W", "_", text)
-        return f"_{text}" if not text or text[0].isdigit() or keyword.iskeyword(text) else text
-
     plain = [identifier(tool) for _, tool in names]
     used = set(taken)
     out = {}
@@ -51,11 +54,14 @@ def python_names(names: Iterable[tuple[str, str]], taken: Iterable[str] = ()) ->
 def as_tool(spec: mcp_types.Tool, name: str, server: str, call: Callable[[str, dict[str, Any]], Any]) -> Tool:
     """The codecall tool `name` for the MCP tool `spec` of `server`: its stub's signature comes from the
     input schema and its docstring from the description; calling it validates the arguments against the
-    schema and then `call(spec.name, arguments)`, which asks the server."""
+    schema and then `call(spec.name, arguments)`, which asks the server. A parameter whose name is no
+    Python name (`from`, `max-count`) is `from_`, `max_count` in the stub, and its own name on the wire."""
     schema = spec.input_schema
     validator = jsonschema.validators.validator_for(schema)(schema)
+    wire_names = _parameter_names(schema.get("properties") or {})  # Python name -> the schema's
 
     def call_tool(**arguments: Any) -> Any:
+        arguments = {wire_names.get(key, key): value for key, value in arguments.items()}
         problems = sorted(validator.iter_errors(arguments), key=lambda e: list(e.absolute_path))
         if problems:
             text = "; ".join(f"{'.'.join(map(str, p.absolute_path)) or 'arguments'}: {p.message}" for p in problems)
@@ -63,6 +69,10 @@ def as_tool(spec: mcp_types.Tool, name: str, server: str, call: Callable[[str, d
         return call(spec.name, arguments)
 
     description = inspect.cleandoc(spec.description or spec.title or "")
+    if any(python != wire for python, wire in wire_names.items()):
+        renamed = {wire: python for python, wire in wire_names.items()}
+        schema = {**schema, "properties": {renamed[k]: v for k, v in schema["properties"].items()},
+                  "required": [renamed.get(r, r) for r in schema.get("required", [])]}  # fmt: skip
     tool = Tool.from_openai({"name": name, "description": description, "parameters": schema}, call_tool)
     tool.server = server
     output = spec.output_schema
@@ -70,6 +80,16 @@ def as_tool(spec: mcp_types.Tool, name: str, server: str, call: Callable[[str, d
         returns = _py_type(output["properties"]["result"]) if _wraps_result(output) else dict
         tool.signature = tool.signature.replace(return_annotation=returns)
     return tool
+
+
+def _parameter_names(properties: dict[str, Any]) -> dict[str, str]:
+    names: dict[str, str] = {}
+    for wire in properties:
+        python = identifier(wire)
+        while python in names:
+            python += "_"
+        names[python] = wire
+    return names
 
 
 def tool_value(result: mcp_types.CallToolResult, output_schema: dict[str, Any] | None) -> Any:
