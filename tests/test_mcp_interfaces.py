@@ -48,6 +48,19 @@ def test_fc_magic_with_an_mcp_server() -> None:
     assert [(c.tool, c.server) for c in result.steps[0].tool_calls] == [("shout", "calc")]
 
 
+def test_fc_session_with_an_mcp_server_for_fc_run_cells() -> None:
+    shell = InteractiveShell.instance()
+    shell.run_cell("%load_ext codecall", store_history=False)
+    try:
+        shell.run_cell(f"%fc_session --mcp '{sys.executable} {CALC}'", store_history=False)
+        shell.run_cell("%%fc_run\nword = shout(text='kept')", store_history=False)
+        with capture_output() as captured:
+            shell.run_cell("%%fc_run\nprint(word, add(1, 2))", store_history=False)
+    finally:
+        shell.run_cell("%reload_ext codecall", store_history=False)  # closes the session and its servers
+    assert captured.stdout == "KEPT 3.0\n"
+
+
 def test_batch_rows_name_mcp_servers(tmp_path: Path) -> None:
     (tmp_path / "servers").mkdir()
     (tmp_path / "servers" / "calc.py").write_text(CALC.read_text())

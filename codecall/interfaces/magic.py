@@ -148,6 +148,7 @@ class FcMagics(Magics):
         self.defaults = FcConfig()
         self._models: dict[str, Model] = {}
         self._session: Session | None = None  #: the notebook's sandboxed session, for %%fc_run
+        self._servers: Any = None  #: the MCP servers of that session (codecall.mcp.MCPServers), if any
         atexit.register(self._close_session)
 
     @magic_arguments(name="%fc")  # the usage line then reads %%fc, as the cell magic is written
@@ -216,6 +217,8 @@ class FcMagics(Magics):
               help="a notebook function the code may call (it runs here, on the host); repeatable")  # fmt: skip
     @argument("-i", "--input", action="append", default=[], metavar="VAR",
               help="a notebook variable to copy into the session under its name; repeatable")  # fmt: skip
+    @argument("--mcp", action="append", default=[], metavar="'CMD ARGS'|URL",
+              help="an MCP server whose tools the code may call; it runs as long as the session; repeatable")
     @line_magic
     def fc_session(self, line: str) -> None:
         """Open this notebook's sandboxed session (closing any earlier one); `%%fc_run` cells run in it."""
@@ -227,6 +230,11 @@ class FcMagics(Magics):
             names = [name.strip() for group in args.input for name in group.split(",") if name.strip()]
             variables = {name: self._variable(name) for name in names}
             self._close_session()
+            if args.mcp:
+                from codecall.mcp import MCPServers
+
+                self._servers = MCPServers(map(_unquoted, args.mcp), timeout=limits.timeout, taken=list(tools))
+                tools.update((t.name, t) for t in self._servers.tools)
             self._session = Session(args.backend or self.defaults.backend, policy=policy, limits=limits, tools=tools)
             for name, value in variables.items():
                 self._session.put(name, value)
@@ -258,6 +266,9 @@ class FcMagics(Magics):
         if self._session is not None:
             session, self._session = self._session, None
             session.close()
+        if self._servers is not None:
+            servers, self._servers = self._servers, None
+            servers.close()
 
     def _typed(self, name: str | None, kind: type) -> Any:
         if name is None:
