@@ -26,6 +26,7 @@ from codecall.mcp.client import MCPServers
 from codecall.tools import Tool
 from sandbox import Execution, Limits, Policy, Session
 from sandbox.boxes.base import WORK_DIR_IN_BOX
+from sandbox.errors import SandboxError
 
 MAX_SESSIONS = 16  #: sandboxed sessions open at once on one server
 FILE_LIMIT = 256 * 1024  #: a file the code wrote larger than this is listed, not sent
@@ -105,6 +106,8 @@ def build_server(tools: Sequence[Tool], *, transport: str = "stdio", backend: st
             execution, work_dir = await anyio.to_thread.run_sync(lambda: sessions.run(key, code, create=create))
         except KeyError as error:
             return _error(str(error.args[0]))
+        except SandboxError as error:  # the box is unavailable here, or the kernel died for good
+            return _error(f"sandbox: {type(error).__name__}: {error}")
         handle = key if transport == "http" and not key.startswith("http-") else None
         return _result(execution, work_dir, handle)
 
