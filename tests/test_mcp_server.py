@@ -17,6 +17,7 @@ import mcp_types
 import pytest
 from mcp import Client, StdioServerParameters
 
+from codecall.interfaces.cli import main
 from codecall.mcp import server
 from sandbox import Policy
 
@@ -118,3 +119,11 @@ def test_the_session_used_longest_ago_is_closed_when_the_table_is_full(monkeypat
             sessions.run("a", "x", create=False)
     finally:
         sessions.close_all()
+
+
+def test_help_shows_the_client_configuration(capsys: pytest.CaptureFixture) -> None:
+    with pytest.raises(SystemExit):
+        main(["mcp", "--help"])
+    shown = capsys.readouterr().out
+    assert '{"mcpServers": {"codecall": {"command": "codecall",' in shown and "http://127.0.0.1:8000/mcp" in shown
+    assert "--tools" in shown and "--mcp" in shown and "--timeout" in shown
