@@ -15,7 +15,7 @@ import pytest
 
 from codecall import Agent
 from codecall.mcp import MCPServers, MCPServerWarning
-from codecall.models import Scripted
+from codecall.models import Model, Scripted, resolve_model
 from codecall.retrieve import select_tools
 
 from .conftest import TEST_LIMITS
@@ -152,12 +152,34 @@ def test_clashing_names_are_prefixed_by_server() -> None:
     assert {"a_add", "b_add", "a_shout", "b_shout"} <= names and "add" not in names
 
 
+@pytest.fixture(scope="module")
+def bundled() -> Model:
+    return resolve_model(None)
+
+
+def bundled_run(model: Model, server: str, task: str):
+    with Agent(model, mcp=[server], limits=TEST_LIMITS, max_steps=2) as agent:
+        result = agent.run(task)
+    return result, [(c.tool, c.server) for s in result.steps for c in s.tool_calls]
+
+
 @pytest.mark.model
-def test_bundled_model_calls_an_mcp_tool() -> None:
-    with Agent(mcp=[CALC_COMMAND], limits=TEST_LIMITS, max_steps=2) as agent:
-        result = agent.run("Add 17 and 25.")
-    assert result.steps and any(c.tool == "add" and c.server == "calc" for s in result.steps for c in s.tool_calls)
-    assert result.answer == 42
+def test_bundled_model_calls_a_tool_of_the_sdk_server(bundled: Model) -> None:
+    result, calls = bundled_run(bundled, CALC_COMMAND, "Add 17 and 25.")
+    assert ("add", "calc") in calls and result.answer == 42
+
+
+@pytest.mark.model
+def test_bundled_model_calls_the_published_time_server(bundled: Model) -> None:
+    result, calls = bundled_run(bundled, TIME_COMMAND, "Get the current time in Asia/Tokyo.")
+    assert ("get_current_time", "mcp_server_time") in calls
+    assert result.status == "answered" and result.answer["timezone"] == "Asia/Tokyo"
+
+
+@pytest.mark.model
+def test_bundled_model_calls_a_server_over_http(bundled: Model, http_calc: str) -> None:
+    result, calls = bundled_run(bundled, f"calc={http_calc}", "Add 17 and 25.")
+    assert ("add", "calc") in calls and result.answer == 42
 
 
 def test_parameters_named_as_no_python_function_can_be() -> None:
