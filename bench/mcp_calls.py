@@ -4,7 +4,7 @@ the host's MCP session), side by side with its anchors measured in the same run:
 directly with the SDK's client on the host (no sandbox), and a host tool called from the same sandbox.
 Reports ratios, asserts nothing.
 
-  .venv/bin/python bench/mcp_calls.py [--calls N]
+  .venv/bin/python bench/mcp_calls.py [--calls N] [--rounds R]
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import json
 import os
 import platform
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -72,7 +73,8 @@ def http_server() -> tuple[subprocess.Popen, str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--calls", type=int, default=200)
+    parser.add_argument("--calls", type=int, default=200, help="calls per round and path")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds, each path in turn")
     parser.add_argument("--output", type=Path, default=Path(__file__).parent / "results" / "mcp_calls.json")
     args = parser.parse_args()
     load = round(os.getloadavg()[0], 2)
@@ -83,21 +85,26 @@ def main() -> None:
             tools = {"host_add": host_add, **{t.name: t for t in servers.tools if t.name.endswith("_add")}}
             with Session(tools=tools) as session:
                 session.execute("host_add(0, 1); stdio_add(0, 1); http_add(0, 1)")  # warm every path
-                host = in_sandbox(session, "host_add", args.calls)
-                rows = [{"transport": name, "sandbox_ms": in_sandbox(session, f"{name}_add", args.calls),
-                         "sdk_direct_ms": sdk_direct(target, args.calls)}
-                        for name, target in (("stdio", stdio), ("http", url))]  # fmt: skip
+                rounds: dict[str, list[float]] = {}
+                for _ in range(args.rounds):  # interleaved, so a change of load falls on every path alike
+                    rounds.setdefault("host", []).append(in_sandbox(session, "host_add", args.calls))
+                    for name, target in (("stdio", stdio), ("http", url)):
+                        rounds.setdefault(f"{name}_sandbox", []).append(in_sandbox(session, f"{name}_add", args.calls))
+                        rounds.setdefault(f"{name}_sdk", []).append(sdk_direct(target, args.calls))
     finally:
         process.kill()
-    print(f"{args.calls} calls each, {os.cpu_count()} CPUs, load average {load}; host tool from the sandbox: "
-          f"{host:.3f} ms a call")  # fmt: skip
+    host = statistics.median(rounds["host"])
+    rows = [{"transport": name, "sandbox_ms": statistics.median(rounds[f"{name}_sandbox"]),
+             "sdk_direct_ms": statistics.median(rounds[f"{name}_sdk"])} for name in ("stdio", "http")]  # fmt: skip
+    print(f"median of {args.rounds} rounds of {args.calls} calls each, {os.cpu_count()} CPUs, load average {load}; "
+          f"host tool from the sandbox: {host:.3f} ms a call")  # fmt: skip
     for row in rows:
         row["vs_sdk"] = round(row["sandbox_ms"] / row["sdk_direct_ms"], 2)
         row["vs_host_tool"] = round(row["sandbox_ms"] / host, 1)
         print(f"{row['transport']:>5}: from the sandbox {row['sandbox_ms']:.3f} ms, SDK client on the host "
               f"{row['sdk_direct_ms']:.3f} ms ({row['vs_sdk']}x), host tool {row['vs_host_tool']}x")  # fmt: skip
     meta = {"date": str(date.today()), "machine": platform.machine(), "cpus": os.cpu_count(),
-            "python": platform.python_version(), "calls": args.calls, "load_average_1m": load,
+            "python": platform.python_version(), "calls": args.calls, "rounds": args.rounds, "load_average_1m": load,
             "host_tool_ms": round(host, 4)}  # fmt: skip
     args.output.write_text(json.dumps({**meta, "rows": rows}, indent=1) + "\n")
 
