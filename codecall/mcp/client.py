@@ -39,7 +39,7 @@ class MCPServerWarning(UserWarning):
 
 
 @dataclass
-class MCPServer:
+class ServerConnection:
     """One server: how to reach it, and, once started, its client or why there is none."""
 
     name: str
@@ -105,13 +105,13 @@ class MCPServers:
     def __init__(self, specs: Iterable[str], *, timeout: float = 60.0, taken: Iterable[str] = (),
                  cwd: str | Path | None = None) -> None:  # fmt: skip
         self.timeout = timeout  #: seconds one tool call may take
-        self.servers: list[MCPServer] = []
+        self.servers: list[ServerConnection] = []
         for spec in specs:
             name, target = parse_server(spec, cwd)
             names = {s.name for s in self.servers}
             while name in names:
                 name += "_"
-            self.servers.append(MCPServer(name, spec, target))
+            self.servers.append(ServerConnection(name, spec, target))
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="codecall-mcp", daemon=True)
         self._thread.start()
@@ -146,7 +146,7 @@ class MCPServers:
                 server.error += server.last_words()
                 warnings.warn(server.error, MCPServerWarning, stacklevel=3)
 
-    async def _open(self, server: MCPServer) -> Any:
+    async def _open(self, server: ServerConnection) -> Any:
         """Start the task that holds `server`'s connection; return once it lists its tools."""
         ready = self._loop.create_future()
         server.stop = asyncio.Event()
@@ -158,7 +158,7 @@ class MCPServers:
             raise
         return task
 
-    async def _hold(self, server: MCPServer, ready: asyncio.Future) -> None:
+    async def _hold(self, server: ServerConnection, ready: asyncio.Future) -> None:
         stdio = isinstance(server.target, StdioServerParameters)
         if stdio:
             server.log = Path(self._logs.name) / f"{server.name}.log"
@@ -204,7 +204,7 @@ class MCPServers:
         self.close()
 
     # -- calls ------------------------------------------------------------------------------------
-    def _caller(self, server: MCPServer):
+    def _caller(self, server: ServerConnection):
         outputs = {t.name: t.output_schema for t in server.tools}
 
         def call(tool: str, arguments: dict[str, Any]) -> Any:
@@ -212,7 +212,7 @@ class MCPServers:
 
         return call
 
-    def _call(self, server: MCPServer, tool: str, arguments: dict[str, Any]) -> mcp_types.CallToolResult:
+    def _call(self, server: ServerConnection, tool: str, arguments: dict[str, Any]) -> mcp_types.CallToolResult:
         if server.error:
             raise MCPToolError(server.error)
         if self._closed or server.client is None:
