@@ -10,13 +10,14 @@ box: the box still has no network.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import os
 import shlex
 import sys
 import tempfile
 import threading
 import warnings
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,7 +51,7 @@ class ServerConnection:
     error: str | None = None  #: why the server cannot be called (did not start, or died)
     tools: list[mcp_types.Tool] = field(default_factory=list)
     stop: asyncio.Event | None = None
-    held: Any = None  #: the concurrent future of the task that holds the connection
+    held: asyncio.Task | None = None  #: the task that holds the connection open
 
     def last_words(self, lines: int = 2) -> str:
         """The end of the server's stderr, for an error message."""
@@ -146,7 +147,7 @@ class MCPServers:
                 server.error += server.last_words()
                 warnings.warn(server.error, MCPServerWarning, stacklevel=3)
 
-    async def _open(self, server: ServerConnection) -> Any:
+    async def _open(self, server: ServerConnection) -> asyncio.Task:
         """Start the task that holds `server`'s connection; return once it lists its tools."""
         ready = self._loop.create_future()
         server.stop = asyncio.Event()
@@ -204,7 +205,7 @@ class MCPServers:
         self.close()
 
     # -- calls ------------------------------------------------------------------------------------
-    def _caller(self, server: ServerConnection):
+    def _caller(self, server: ServerConnection) -> Callable[[str, dict[str, Any]], Any]:
         outputs = {t.name: t.output_schema for t in server.tools}
 
         def call(tool: str, arguments: dict[str, Any]) -> Any:
@@ -225,7 +226,7 @@ class MCPServers:
             if error.code != mcp_types.CONNECTION_CLOSED:
                 raise MCPToolError(f"MCP server {server.name!r}: {error.message}") from None
             cause = error.message
-        except TimeoutError:
+        except concurrent.futures.TimeoutError:  # the builtin TimeoutError from 3.11
             future.cancel()
             raise MCPToolError(f"MCP server {server.name!r} did not answer {tool} within {self.timeout:g} s") from None
         except Exception as error:  # noqa: BLE001 - the transport failed: the server is gone
