@@ -87,7 +87,7 @@ class Agent:
         box = self.pool if self.pool is not None else self  # a pool's sessions run under its policy and limits
         result = Result(task, None, "error", [], 0.0, model=self.model.name, tool_sources=sources,
                         variables=dict(variables), backend=self.sandbox, limits=box.limits,
-                        policy=box.policy)  # fmt: skip
+                        policy=box.policy, mcp=[s.spec for s in self.mcp.servers] if self.mcp else [])  # fmt: skip
         try:
             calls: list[ToolCall] = []
             with self._session(calls) as session:

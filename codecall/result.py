@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import inspect
 import json
+import shlex
 import textwrap
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
@@ -78,6 +79,7 @@ class Result:
     backend: str = "kernel"  #: the box the code ran in; the notebook re-runs it in the same kind of box
     limits: Limits = field(default_factory=Limits, repr=False)  #: the session's limits, for the notebook
     policy: Policy = field(default_factory=Policy, repr=False)  #: the session's policy, for the notebook
+    mcp: list[str] = field(default_factory=list, repr=False)  #: the MCP servers of its tools, for the notebook
 
     @property
     def artifacts(self) -> list[str]:
@@ -177,12 +179,15 @@ class Result:
                       f"Policy.from_json(json.loads({json.dumps(self.policy.to_json())!r}))")  # fmt: skip
             options = "".join(f" -t {name}" for name in self.tool_sources)
             options += "".join(f" -i {name}" for name in self.variables)
+            options += "".join(f" --mcp {shlex.quote(spec)}" for spec in self.mcp)  # their tools, started again
             limits = "\n".join(textwrap.wrap(f"codecall_limits = Limits({limits})", 110, subsequent_indent=" " * 25))
             lines += ["", "from sandbox import Limits, Policy", "", limits,
                       f"codecall_policy = {policy}",
                       f"%fc_session --backend {self.backend} --limits codecall_limits --policy codecall_policy"
                       + options]  # fmt: skip
             return "\n".join(lines)
+        if self.mcp:
+            lines += ["", f"# Not defined here: the tools of the MCP servers {self.mcp} (sandboxed, it has them)"]
         lines += ["", "answer = None", "", "def final_answer(value):",
                   '    """Keep the final answer in `answer`, as the run did."""',
                   "    global answer", "    answer = value"]  # fmt: skip

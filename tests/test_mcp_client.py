@@ -11,7 +11,9 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import nbformat
 import pytest
+from nbclient import NotebookClient
 
 from codecall import Agent
 from codecall.mcp import MCPServers, MCPServerWarning
@@ -191,3 +193,13 @@ def test_parameters_named_as_no_python_function_can_be() -> None:
         (span,) = servers.tools
     assert span.stub().startswith("def span(from_: int, to: int, max_count: int = None):")
     assert span.parameters["required"] == ["from_", "to"]
+
+
+def test_the_trace_notebook_starts_the_servers_again_and_reruns_their_calls(tmp_path: Path) -> None:
+    _, result = run(["x = add(2, 3)\nprint('x is', x)", "final_answer(shout(text='done'))"], [CALC_COMMAND])
+    assert result.answer == "DONE"
+    notebook = nbformat.read(str(result.to_notebook(tmp_path / "run.ipynb")), as_version=4)
+    assert f"--mcp '{CALC_COMMAND}'" in notebook.cells[1].source
+    NotebookClient(notebook, timeout=120, kernel_name="python3").execute()
+    outputs = [o for c in notebook.cells if c.cell_type == "code" for o in c.outputs]
+    assert any(o.get("text") == "x is 5.0\n" for o in outputs)
