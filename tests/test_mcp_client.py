@@ -115,6 +115,14 @@ def test_streamable_http_server_on_loopback(http_calc: str) -> None:
     assert {c.server for c in result.steps[0].tool_calls} == {"calc"}
 
 
+def test_an_http_server_that_dies_mid_run(http_calc: str) -> None:
+    code = "try:\n    crash()\nexcept ToolCallError as error:\n    print(error)\nfinal_answer(shout(text='x'))"
+    _, result = run([code], [f"calc={http_calc}"])
+    execution = result.steps[0].execution
+    assert "MCP server 'calc' is gone" in execution.stdout
+    assert execution.error.type == "ToolCallError" and "is gone" in execution.error.message  # the next call too
+
+
 def test_a_server_that_dies_mid_run_and_one_that_never_starts() -> None:
     first = """
 try:
