@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from collections.abc import Callable
 
 from codecall.agent import DEFAULT_MAX_NEW_TOKENS, DEFAULT_MAX_STEPS
@@ -268,8 +269,14 @@ def exit_code(error: Exception) -> int | None:
     return None
 
 
+def _warning_line(message: Warning | str, category: type[Warning], *_: object, **__: object) -> None:
+    """A warning (such as an MCP server that did not start) as one line on stderr, without its source line."""
+    print(f"warning: {category.__name__}: {message}", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    warnings.showwarning = _warning_line
     handler: Callable[[argparse.Namespace], int] = args.handler
     try:
         return handler(args)
