@@ -171,3 +171,22 @@ def test_an_unavailable_box_is_reported_in_the_result(api: str) -> None:
 
     events = list(agent.stream("What is 2 + 3?")) if api == "stream" else asyncio.run(collect())
     assert len(events) == 1 and events[0].result.status == "error" and "no-such-box" in events[0].result.error
+
+
+@pytest.mark.model
+def test_the_local_model_streams_its_guided_reply_as_generate_writes_it() -> None:
+    from codecall.models import Transformers
+    from codecall.models.base import cut_at_stop
+    from codecall.prompt import opening_request
+
+    model = Transformers(reuse_cache=False)
+    @tool
+    def multiply(a: float, b: float) -> float:
+        """Multiply two numbers."""
+        return a * b
+
+    request = opening_request("What is 12 times 9?", [multiply], prefill=True, max_new_tokens=40)
+    *pieces, generation = model.stream(request)
+    assert len(pieces) > 1 and all(isinstance(p, str) for p in pieces)
+    assert cut_at_stop("".join(pieces), request.stop)[0] == generation.text == model.generate(request).text
+    assert "multiply(" in generation.text  # guided: a call of the tool offered
