@@ -10,7 +10,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from codecall.async_tools import blocking
 from codecall.errors import InputError, ModelError
 from codecall.events import Answer, Code, Done, Event, Observation, Output, StepEnd, Token
 from codecall.extract import assigned_names, extract_code
@@ -117,12 +116,12 @@ class Agent:
                       policy=box.policy)  # fmt: skip
 
     def _open(self, variables: dict[str, Any], loop: asyncio.AbstractEventLoop | None = None) -> Session:
-        """A session with the tools (an async tool run on `loop`, or on a loop of its own) and the data."""
-        tools = {t.name: blocking(t, loop) for t in self.tools}  # the Tool: calls are checked against its signature
+        """A session with the tools (async ones awaited on `loop`, else each on a loop of its own) and the data."""
+        tools = {t.name: t for t in self.tools}  # the Tool, so calls are validated against its own signature
         if self.pool is not None:
-            session = self.pool.session(tools=tools)
+            session = self.pool.session(tools=tools, tool_loop=loop)
         else:
-            session = Session(self.sandbox, policy=self.policy, limits=self.limits, tools=tools)
+            session = Session(self.sandbox, policy=self.policy, limits=self.limits, tools=tools, tool_loop=loop)
         try:
             for name, value in variables.items():
                 session.put(name, value)

@@ -3,7 +3,7 @@ run on an event loop so that many runs at once share it (and a warm pool) withou
 
 The model is awaited (`Model.astream`: an async HTTP client natively, a local model in a worker thread);
 the sandbox's blocking work (opening a session, each execution, closing it) runs in worker threads; async
-tools run on this event loop (`codecall.async_tools`).
+tools are awaited on this event loop (the session's tool bridge schedules them on it).
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from codecall.events import Answer, Code, Done, Observation, Output, StepEnd, To
 from codecall.models import GenerationRequest, Scripted, Serialized
 from codecall.models.scripted import reply_by_task
 from codecall.tools import tool
-from sandbox import WarmPool
+from sandbox import Session, WarmPool
 
 from .conftest import TEST_LIMITS
 
@@ -112,6 +112,11 @@ def test_an_async_tool_is_awaited_on_the_host_in_both_apis() -> None:
     assert asyncio.run(agent.arun("How warm is Paris?")).answer == 21.5
     agent.model = Scripted([fenced("final_answer(lookup(city=3))")])  # still validated against its signature
     assert "invalid arguments" in str(agent.run("How warm is Paris?").steps[0].execution.error)
+
+
+def test_a_plain_session_awaits_an_async_tool_too() -> None:
+    with Session("kernel", limits=TEST_LIMITS, tools={"lookup": lookup}) as session:
+        assert session.execute("lookup('Paris') + 1").value == 22.5
 
 
 def test_an_async_tool_runs_on_the_runs_event_loop() -> None:
