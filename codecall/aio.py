@@ -2,16 +2,16 @@
 run on an event loop so that many runs at once share it (and a warm pool) without blocking it.
 
 The model is awaited (`Model.astream`: an async HTTP client natively, a local model in a worker thread);
-the sandbox's blocking work (opening a session, each execution, closing it) runs in worker threads; async
-tools are awaited on this event loop (the session's tool bridge schedules them on it).
+the sandbox's blocking work (opening a session, each execution, closing it) runs in worker threads
+(`sandbox.AsyncSession`); async tools are awaited on this event loop (the session's tool bridge schedules
+them on it).
 """
 
 from __future__ import annotations
 
 import asyncio
-import functools
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
 from codecall.agent import Execute, Generate, StepCallback, advance, done, model_failures
@@ -20,6 +20,7 @@ from codecall.events import Done, Event, StepEnd, Token
 from codecall.models import Generation
 from codecall.result import Result
 from sandbox.errors import SandboxError
+from sandbox.host.async_session import AsyncSession, in_thread
 
 if TYPE_CHECKING:
     from codecall.agent import Agent
@@ -39,7 +40,7 @@ async def astream(agent: Agent, task: str, **variables: Any) -> AsyncIterator[Ev
     """`Agent.stream` on an event loop: the same events, in the same order."""
     started, result = time.perf_counter(), agent._new_result(task, variables)
     try:
-        session = await in_thread(agent._open, variables, asyncio.get_running_loop())
+        session = AsyncSession(await in_thread(agent._open, variables, asyncio.get_running_loop()))
         try:
             steps, reply = agent._steps(task, variables, result), None
             while (item := advance(steps, reply)) is not None:
@@ -52,20 +53,13 @@ async def astream(agent: Agent, task: str, **variables: Any) -> AsyncIterator[Ev
                             else:
                                 yield Token(item.step, piece)
                 elif isinstance(item, Execute):
-                    reply = await in_thread(session.execute, item.code)
+                    reply = await session.execute(item.code)
                 else:
                     yield item
         finally:
-            await in_thread(session.close)
+            await session.close()
     except SandboxError as error:
         result.status, result.error = "error", f"sandbox: {error}"
     except ModelError as error:
         result.status, result.error = "error", f"model: {error}"
     yield done(result, started)
-
-
-async def in_thread(function: Callable[..., Any], *args: Any) -> Any:
-    """`function(*args)` in a worker thread of the loop's executor. Not `asyncio.to_thread`: that copies
-    the caller's context variables into the thread, and jupyter_client keeps the event loop it drives a
-    kernel with in one, so threads would share (and all run) one loop at once."""
-    return await asyncio.get_running_loop().run_in_executor(None, functools.partial(function, *args))

@@ -14,7 +14,7 @@ from codecall.events import Answer, Code, Done, Observation, Output, StepEnd, To
 from codecall.models import GenerationRequest, Scripted, Serialized
 from codecall.models.scripted import reply_by_task
 from codecall.tools import tool
-from sandbox import Session, WarmPool
+from sandbox import AsyncSession, Session, WarmPool
 
 from .conftest import TEST_LIMITS
 
@@ -117,6 +117,16 @@ def test_an_async_tool_is_awaited_on_the_host_in_both_apis() -> None:
 def test_a_plain_session_awaits_an_async_tool_too() -> None:
     with Session("kernel", limits=TEST_LIMITS, tools={"lookup": lookup}) as session:
         assert session.execute("lookup('Paris') + 1").value == 22.5
+
+
+def test_an_async_session_runs_code_and_awaits_async_tools_on_its_loop() -> None:
+    async def main() -> tuple:
+        async with await AsyncSession.open("kernel", limits=TEST_LIMITS, tools={"lookup": lookup}) as session:
+            await session.put("bonus", 1.5)
+            execution = await session.execute("warm = lookup('Paris') + bonus\nwarm")
+            return execution.value, await session.get("warm")
+
+    assert asyncio.run(main()) == (23.0, 23.0)
 
 
 def test_an_async_tool_runs_on_the_runs_event_loop() -> None:
