@@ -205,3 +205,13 @@ def test_the_local_model_streams_its_guided_reply_as_generate_writes_it() -> Non
     assert len(pieces) > 1 and all(isinstance(p, str) for p in pieces)
     assert cut_at_stop("".join(pieces), request.stop)[0] == generation.text == model.generate(request).text
     assert "multiply(" in generation.text  # guided: a call of the tool offered
+
+
+def test_an_unreachable_server_is_a_model_error_in_every_api() -> None:
+    from codecall.models import OpenAICompatible
+
+    model = OpenAICompatible("http://127.0.0.1:9/v1", "m", max_retries=0, timeout=2)
+    agent = Agent(model, [add], limits=TEST_LIMITS)
+    for result in (agent.run("What is 2 + 3?"), asyncio.run(agent.arun("What is 2 + 3?"))):
+        assert result.status == "error" and "no answer after 1 attempts" in result.error, result.error
+        assert result.error.startswith("model: http://127.0.0.1:9/v1/chat/completions")
