@@ -135,7 +135,7 @@ class OpenAICompatible(Model):
         except openai.APIStatusError as e:
             raise ModelError(f"{url}: HTTP {e.status_code}: {_detail(e)}") from None
         except openai.APIConnectionError as e:
-            why = "timed out" if isinstance(e, openai.APITimeoutError) else f"{e}: {e.__cause__ or ''}".rstrip(": ")
+            why = "timed out" if isinstance(e, openai.APITimeoutError) else str(e.__cause__ or e)
             raise ModelError(f"{url}: no answer after {self.max_retries + 1} attempts ({why}); "
                              "is the server running?") from None  # fmt: skip
         except openai.OpenAIError as e:  # a malformed reply or stream
