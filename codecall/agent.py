@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 import weakref
-from collections.abc import Callable, Iterable
-from dataclasses import replace
+from collections.abc import AsyncIterator, Callable, Generator, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from codecall.errors import InputError, ModelError
+from codecall.events import Answer, Code, Done, Event, Observation, Output, StepEnd, Token
 from codecall.extract import assigned_names, extract_code
 from codecall.models import Generation, GenerationRequest, Model, resolve_model
 from codecall.prompt import CODE_PREFILL, observation, opening_request
@@ -82,33 +85,78 @@ class Agent:
 
     def run(self, task: str, *, on_step: StepCallback | None = None, **variables: Any) -> Result:
         """Solve `task`; keyword arguments become variables in the sandbox (DataFrames included)."""
-        started = time.perf_counter()
-        sources = {t.name: tool_source(t.fn) for t in self.tools if t.server is None}  # MCP tools: no source
-        box = self.pool if self.pool is not None else self  # a pool's sessions run under its policy and limits
-        result = Result(task, None, "error", [], 0.0, model=self.model.name, tool_sources=sources,
-                        variables=dict(variables), backend=self.sandbox, limits=box.limits,
-                        policy=box.policy, mcp=[s.spec for s in self.mcp.servers] if self.mcp else [])  # fmt: skip
+        for event in self.stream(task, **variables):
+            if isinstance(event, StepEnd) and on_step is not None:
+                on_step(event.step)
+            elif isinstance(event, Done):
+                return event.result
+        raise AssertionError("unreachable: a stream always ends with Done")
+
+    def stream(self, task: str, **variables: Any) -> Iterator[Event]:
+        """The events of solving `task` as they happen (`codecall.events`), `Done(result)` last."""
+        started, result = time.perf_counter(), self._new_result(task, variables)
+        calls: list[ToolCall] = []  # the tool calls of the step running, for its trace
         try:
-            calls: list[ToolCall] = []
-            with self._session(calls) as session:
-                for name, value in variables.items():
-                    session.put(name, value)
-                self._loop(session, task, variables, result, on_step, calls)
+            with self._open(variables, calls) as session:
+                steps, reply = self._steps(task, variables, result, calls), None
+                while (item := advance(steps, reply)) is not None:
+                    reply = None
+                    if isinstance(item, Generate):
+                        for piece in self._model_stream(item.request):
+                            if isinstance(piece, Generation):
+                                reply = piece
+                            else:
+                                yield Token(item.step, piece)
+                    elif isinstance(item, Execute):
+                        reply = session.execute(item.code)
+                    else:
+                        yield item
         except SandboxError as error:
             result.status, result.error = "error", f"sandbox: {error}"
         except ModelError as error:
             result.status, result.error = "error", f"model: {error}"
-        result.duration_s = time.perf_counter() - started
-        return result
+        yield done(result, started)
 
-    def _session(self, calls: list[ToolCall]) -> Session:
+    async def arun(self, task: str, *, on_step: StepCallback | None = None, **variables: Any) -> Result:
+        """`run` for an event loop: the model awaited, the sandbox's blocking work in threads (`codecall.aio`)."""
+        from codecall.aio import arun
+
+        return await arun(self, task, on_step=on_step, **variables)
+
+    def astream(self, task: str, **variables: Any) -> AsyncIterator[Event]:
+        """`stream` for an event loop: `async for event in agent.astream(task)`."""
+        from codecall.aio import astream
+
+        return astream(self, task, **variables)
+
+    def _new_result(self, task: str, variables: dict[str, Any]) -> Result:
+        sources = {t.name: tool_source(t.fn) for t in self.tools if t.server is None}  # MCP tools: no source
+        box = self.pool if self.pool is not None else self  # a pool's sessions run under its policy and limits
+        return Result(task, None, "error", [], 0.0, model=self.model.name, tool_sources=sources,
+                      variables=dict(variables), backend=self.sandbox, limits=box.limits,
+                      policy=box.policy, mcp=[s.spec for s in self.mcp.servers] if self.mcp else [])  # fmt: skip
+
+    def _open(self, variables: dict[str, Any], calls: list[ToolCall],
+              loop: asyncio.AbstractEventLoop | None = None) -> Session:  # fmt: skip
+        """A session with the tools (async ones awaited on `loop`, else each on a loop of its own; each call
+        recorded in `calls`) and the data."""
         tools = {t.name: recording(t, calls) for t in self.tools}  # a Tool: calls are checked against its signature
         if self.pool is not None:
-            return self.pool.session(tools=tools)
-        return Session(self.sandbox, policy=self.policy, limits=self.limits, tools=tools)
+            session = self.pool.session(tools=tools, tool_loop=loop)
+        else:
+            session = Session(self.sandbox, policy=self.policy, limits=self.limits, tools=tools, tool_loop=loop)
+        try:
+            for name, value in variables.items():
+                session.put(name, value)
+        except BaseException:
+            session.close()
+            raise
+        return session
 
-    def _loop(self, session: Session, task: str, variables: dict, result: Result, on_step: StepCallback | None,
-              calls: list[ToolCall]) -> None:  # fmt: skip
+    def _steps(self, task: str, variables: dict, result: Result,
+               calls: list[ToolCall]) -> Generator[Event | Generate | Execute, Any, None]:  # fmt: skip
+        """The loop itself, as a generator a driver runs: it yields an event to pass on, or a `Generate` or
+        `Execute` whose outcome (the Generation, the Execution) the driver sends back."""
         shown = select_tools(task, self.tools, self.max_tools)
         prefill = self.model.continues_reply
         request = opening_request(task, shown, variables, prefill=prefill, max_new_tokens=self.max_new_tokens)
@@ -118,7 +166,8 @@ class Agent:
         failed: list[str] = []  # lines that raised an error: a guided reply does not write them again
         for index in range(1, self.max_steps + 1):
             step_started = time.perf_counter()
-            generation = self._generate(replace(request, messages=messages, variables=list(defined), failed=failed))
+            generation = yield Generate(index, replace(request, messages=messages, variables=list(defined),
+                                                       failed=failed))  # fmt: skip
             text = f"{CODE_PREFILL}{generation.text}\n```" if prefill else generation.text
             code = extract_code(text, names)
             step = Step(index, text, code, None, None, generate_s=generation.duration_s,
@@ -128,10 +177,13 @@ class Agent:
             result.steps.append(step)
             if code is None:
                 result.answer, result.status = text.strip(), "text"
-                self._finish_step(step, step_started, on_step)
+                yield self._step_end(step, step_started)
+                yield Answer(result.answer, result.status)
                 return
-            step.execution = session.execute(code)
+            yield Code(index, code)
+            step.execution = yield Execute(code)
             step.tool_calls, calls[:] = list(calls), []
+            yield Output(index, step.execution)
             defined += assigned_names(code)
             error = step.execution.error
             if error is not None and error.line and 0 < error.line <= len(lines := code.splitlines()):
@@ -139,31 +191,68 @@ class Agent:
             step.execute_s = step.execution.duration_s
             if step.execution.answered:
                 result.answer, result.status = step.execution.answer, "answered"
-                self._finish_step(step, step_started, on_step)
+                yield self._step_end(step, step_started)
+                yield Answer(result.answer, result.status)
                 return
             step.observation = observation(step.execution.summary(), self.observation_limit)
+            yield Observation(index, step.observation)
             messages = messages + [
                 {"role": "assistant", "content": text},
                 {"role": "user", "content": step.observation},
             ]
-            self._finish_step(step, step_started, on_step)
+            yield self._step_end(step, step_started)
         result.status = "max_steps"
         result.error = f"no final answer after {self.max_steps} steps"
 
-    def _generate(self, request: GenerationRequest) -> Generation:
-        """The model's reply; whatever a backend raises is the model's failure, reported as such."""
-        try:
-            return self.model.generate(request)
-        except ModelError:
-            raise
-        except Exception as error:  # noqa: BLE001 - a backend's own bug or library error, not the loop's
-            raise ModelError(f"{type(error).__name__}: {error}") from error
+    def _model_stream(self, request: GenerationRequest) -> Iterator[str | Generation]:
+        """The model's reply as it is written; whatever a backend raises is the model's failure, reported as such."""
+        with model_failures():
+            yield from self.model.stream(request)
 
     @staticmethod
-    def _finish_step(step: Step, started: float, on_step: StepCallback | None) -> None:
+    def _step_end(step: Step, started: float) -> StepEnd:
         step.engine_s = max(0.0, time.perf_counter() - started - step.generate_s - step.execute_s)
-        if on_step is not None:
-            on_step(step)
+        return StepEnd(step)
+
+
+@dataclass(frozen=True)
+class Generate:
+    """The loop asks its driver for the model's reply to `request` (streamed as `Token`s of step `step`)."""
+
+    step: int
+    request: GenerationRequest
+
+
+@dataclass(frozen=True)
+class Execute:
+    """The loop asks its driver to run `code` in the run's session."""
+
+    code: str
+
+
+def advance(steps: Generator[Any, Any, None], reply: Any) -> Any:
+    """The loop's next event or request, given the outcome of the last request; None once it is over."""
+    try:
+        return steps.send(reply)
+    except StopIteration:
+        return None
+
+
+def done(result: Result, started: float) -> Done:
+    """The run's last event: its result, timed from `started`."""
+    result.duration_s = time.perf_counter() - started
+    return Done(result)
+
+
+@contextmanager
+def model_failures() -> Iterator[None]:
+    """A backend's own bug or library error, raised while it generates, as the model's failure (`ModelError`)."""
+    try:
+        yield
+    except ModelError:
+        raise
+    except Exception as error:  # noqa: BLE001 - not the loop's failure: the model's
+        raise ModelError(f"{type(error).__name__}: {error}") from error
 
 
 def load_data(paths: Iterable[str | Path]) -> dict[str, Any]:

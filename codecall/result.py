@@ -32,12 +32,26 @@ class ToolCall:
 def recording(tool: Tool, calls: list[ToolCall]) -> Tool:
     """`tool`, with each call it gets appended to `calls` (the trace's record of the step's calls)."""
 
+    def failed(error: Exception) -> None:
+        calls.append(ToolCall(tool.name, tool.server, f"{type(error).__name__}: {error}"))
+
+    async def awaited(pending: Any) -> Any:  # an async tool's call is over once its coroutine is
+        try:
+            value = await pending
+        except Exception as error:
+            failed(error)
+            raise
+        calls.append(ToolCall(tool.name, tool.server))
+        return value
+
     def call(*args: Any, **kwargs: Any) -> Any:
         try:
             value = tool.fn(*args, **kwargs)
         except Exception as error:
-            calls.append(ToolCall(tool.name, tool.server, f"{type(error).__name__}: {error}"))
+            failed(error)
             raise
+        if inspect.iscoroutine(value):
+            return awaited(value)
         calls.append(ToolCall(tool.name, tool.server))
         return value
 

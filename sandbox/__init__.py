@@ -5,7 +5,7 @@
     execution.py  what one execution produced (Execution, ErrorInfo, Display): the host's records
     policy/       what code may do: the rule table, the static check, the restricted compiler, the guards
     inside/       what runs in the box: boot, seccomp, the runtime, and the wire protocol both sides speak
-    host/         the host side: Session, the kernel client, the tool bridge, the warm pool
+    host/         the host side: Session (and AsyncSession), the kernel client, the tool bridge, the warm pool
     boxes/        where a kernel runs: the Box base, bubblewrap, docker (+ its image), cgroups
 
 The box mounts only errors.py, policy/ and inside/ (there `sandbox` is a namespace package, without this
@@ -44,6 +44,7 @@ _PUBLIC = {
     "DEFAULT_POLICY": "sandbox.policy",
     "Policy": "sandbox.policy",
     "Session": "sandbox.host.session",
+    "AsyncSession": "sandbox.host.async_session",
     "WarmPool": "sandbox.host.pool",
 }
 

@@ -214,7 +214,7 @@ def test_http_bad_credentials_and_unknown_model_fail_at_once(server):
 @pytest.mark.model
 def test_http_transient_503_is_retried(server):
     server.fail_next = 2
-    remote = OpenAICompatible(server.url, "smol", api_key="secret", max_retries=2, backoff_s=0.05)
+    remote = OpenAICompatible(server.url, "smol", api_key="secret", max_retries=2)
     assert remote.generate(GenerationRequest(MESSAGES, max_new_tokens=3)).completion_tokens == 3
     server.fail_next = 3
     with pytest.raises(ModelError, match="503: overloaded"):
@@ -245,6 +245,6 @@ def test_http_server_that_takes_a_grammar_keeps_the_reply_to_tool_calls(server):
 
 
 def test_http_connection_refused_is_retried_then_explained():
-    remote = OpenAICompatible("http://127.0.0.1:9/v1", "smol", max_retries=1, backoff_s=0.05, timeout=2)
+    remote = OpenAICompatible("http://127.0.0.1:9/v1", "smol", max_retries=1, timeout=2)
     with pytest.raises(ModelError, match="no answer after 2 attempts.*server running"):
         remote.generate(GenerationRequest(MESSAGES))

@@ -111,6 +111,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="print the run's record as one JSON object: id, task, status, answer, error, steps, duration_s, "
         "tokens, model_load_s, first_token_s"
     )
+    ask.add_argument("--stream", action="store_true",
+                     help="write each reply to stderr as the model writes it (on a terminal the steps show it anyway)")
     _add_sandbox_options(ask)
     ask.set_defaults(handler=commands.cmd_ask)
 

@@ -7,6 +7,7 @@ import argparse
 import json
 import sys
 
+from codecall.events import Done
 from codecall.result import RunRecord
 from sandbox import Limits, Policy
 
@@ -62,7 +63,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_ask(args: argparse.Namespace) -> int:
     from codecall.agent import Agent, load_data
-    from codecall.interfaces.view import StepPrinter
+    from codecall.interfaces.view import StepPrinter, TokenEcho
     from codecall.models import resolve_model
     from codecall.tools import load_tools
 
@@ -74,7 +75,11 @@ def cmd_ask(args: argparse.Namespace) -> int:
     model = resolve_model(args.model, guide=not args.no_guide)
     with Agent(model, tools, sandbox=args.backend, limits=limits_from(args), max_steps=args.max_steps,
                max_new_tokens=args.max_new_tokens, mcp=args.mcp) as agent:  # fmt: skip
-        result = agent.run(args.task, on_step=printer.step if printer else None, **variables)
+        events = agent.stream(args.task, **variables)
+        live = printer is not None and printer.console.is_terminal  # the printer shows the replies as written
+        if args.stream or (sys.stderr.isatty() and not live):  # else they go to stderr as written
+            events = map(TokenEcho(sys.stderr), events)
+        result = printer.follow(events) if printer else next(e.result for e in events if isinstance(e, Done))
     if args.notebook:
         result.to_notebook(args.notebook, sandboxed=not args.notebook_unsandboxed)
     if args.json:

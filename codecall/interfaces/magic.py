@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import atexit
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
@@ -22,6 +22,7 @@ from IPython.core.magic_arguments import argument, magic_arguments, parse_argstr
 from IPython.display import Image, display
 
 from codecall.agent import DEFAULT_MAX_NEW_TOKENS, DEFAULT_MAX_STEPS, Agent
+from codecall.events import Done, Event, StepEnd, Token
 from codecall.models import Model, resolve_model
 from codecall.result import Result, Step
 from sandbox import Execution, Limits, Policy, Session
@@ -43,7 +44,11 @@ class FcConfig:
 
 def _markdown(text: str, plain: str | None = None) -> None:
     """Markdown for notebooks, with a plain-text twin for terminals and text-only readers."""
-    display({"text/markdown": text, "text/plain": text if plain is None else plain}, raw=True)
+    display(_data(text, plain), raw=True)
+
+
+def _data(text: str, plain: str | None = None) -> dict[str, str]:
+    return {"text/markdown": text, "text/plain": text if plain is None else plain}
 
 
 def _fenced(text: str, language: str = "") -> str:
@@ -54,27 +59,55 @@ def _fenced(text: str, language: str = "") -> str:
 
 
 class NotebookView:
-    """The notebook's counterpart of `codecall.interfaces.view.StepPrinter`; `step` is the Agent's on_step callback."""
+    """The notebook's counterpart of `codecall.interfaces.view.StepPrinter`: `follow` a run's events, or
+    `step` as the Agent's on_step callback. Followed, each reply shows as the model writes it, in an output
+    that the step's own view then takes over."""
 
     def __init__(self, show_code: bool = True) -> None:
         self.show_code = show_code
+        self._live: Any = None  #: the display handle of the reply being written
+        self._written = ""
 
     def status(self, text: str) -> None:
         _markdown(f"*{text}…*")
 
+    def follow(self, events: Iterable[Event]) -> Result:
+        """Show a run's events (`Agent.stream`) as they come; the run's result."""
+        for event in events:
+            if isinstance(event, Token) and self.show_code:
+                self._written += event.text
+                data = _data(f"**Step {event.step}** · *the model writes…*\n\n{_fenced(self._written)}")
+                if self._live is None:
+                    self._live = display(data, raw=True, display_id=True)
+                else:
+                    self._live.update(data, raw=True)
+            elif isinstance(event, StepEnd):
+                self.step(event.step)
+            elif isinstance(event, Done):
+                return event.result
+        raise ValueError("the events ended without Done")
+
     def step(self, step: Step) -> None:
         timing = f"model {step.generate_s:.1f} s, {step.completion_tokens} tokens"
         if step.code is None:
-            _markdown(f"**Step {step.index}** · answer in text · {timing}")
+            self._head(f"**Step {step.index}** · answer in text · {timing}")
             return
         execution = step.execution
         if execution is not None:
             timing += f" · sandbox {execution.duration_s * 1000:.0f} ms"
         status = execution.status if execution else "not run"
         head = f"**Step {step.index}** · `{status}` · {timing}"
-        _markdown(f"{head}\n\n{_fenced(step.code, 'python')}" if self.show_code else head)
+        self._head(f"{head}\n\n{_fenced(step.code, 'python')}" if self.show_code else head)
         if execution is not None:
             self._execution(execution)
+
+    def _head(self, text: str) -> None:
+        """A step's heading (and code), in place of its reply as it was being written."""
+        if self._live is None:
+            _markdown(text)
+            return
+        self._live.update(_data(text), raw=True)
+        self._live, self._written = None, ""
 
     @staticmethod
     def _execution(execution: Execution) -> None:
@@ -186,7 +219,7 @@ class FcMagics(Magics):
             with Agent(self._model(settings.model, view), tools, sandbox=settings.backend,
                        limits=Limits(timeout=settings.timeout), max_steps=settings.max_steps,
                        max_new_tokens=settings.max_new_tokens, mcp=servers) as agent:  # fmt: skip
-                result = agent.run(cell.strip(), on_step=view.step, **variables)
+                result = view.follow(agent.stream(cell.strip(), **variables))
             if args.notebook:
                 result.to_notebook(args.notebook, sandboxed=not args.notebook_unsandboxed)
         except Exception as error:  # noqa: BLE001 - shown in the cell; the user's kernel must go on

@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from codecall.agent import DEFAULT_MAX_STEPS, Agent, load_data
+from codecall.errors import InputError
+from codecall.interfaces.ray_auth import enable_token_auth, join_error
 from codecall.models import Serialized, resolve_model
 from codecall.result import RunRecord
 from codecall.tools import Tool, load_tools
@@ -113,10 +115,11 @@ def run_ray(tasks: Sequence[Row], jobs: int, options: dict[str, Any], *, address
     """Records as tasks finish, from `jobs` Ray actors, each a Worker with its own model and warm sessions.
 
     Without `address` Ray starts a local cluster; with one (`ray://host:10001`, `host:6379` or `auto`) it
-    joins that cluster. Either way `working_dir` (the tasks file's folder) is shipped to every worker and
-    becomes its current folder, so relative tool and data paths resolve on any node. Where the caller has
-    already connected to Ray, its job is used as it is, and paths resolve against `working_dir` itself
-    (which the workers must see: a local cluster, or a shared file system).
+    joins that cluster, with its token where it uses token authentication (`ray_auth`). Either way
+    `working_dir` (the tasks file's folder) is shipped to every worker and becomes its current folder, so
+    relative tool and data paths resolve on any node. Where the caller has already connected to Ray, its
+    job is used as it is, and paths resolve against `working_dir` itself (which the workers must see: a
+    local cluster, or a shared file system).
     """
     try:
         import ray
@@ -125,8 +128,12 @@ def run_ray(tasks: Sequence[Row], jobs: int, options: dict[str, Any], *, address
     started_here = not ray.is_initialized()
     if started_here:
         runtime_env = {"working_dir": str(working_dir), "excludes": list(excludes)} if working_dir else None
-        ray.init(address=address, runtime_env=runtime_env, log_to_driver=False, include_dashboard=False,
-                 configure_logging=False)  # fmt: skip
+        token = address is not None and enable_token_auth()  # Ray does this itself only for `auto`
+        try:
+            ray.init(address=address, runtime_env=runtime_env, log_to_driver=False, include_dashboard=False,
+                     configure_logging=False)  # fmt: skip
+        except ConnectionError as error:
+            raise InputError(join_error(address or "", error, token)) from error
     base = None if started_here or working_dir is None else str(working_dir)
     remote = ray.remote(num_cpus=1, max_restarts=1, max_task_retries=0)(Worker)
     cpus = int(ray.cluster_resources().get("CPU", 1))  # an actor takes a CPU: more would wait for ever

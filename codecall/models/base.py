@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import queue
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -63,6 +65,54 @@ class Model(ABC):
         backend that constrains decoding (a guided local model) reads the code-action fields, others
         ignore them."""
 
+    def stream(self, request: GenerationRequest) -> Iterator[str | Generation]:
+        """The reply as it is written: pieces of its text, then the whole `Generation` last. A backend that
+        cannot stream gives its text in one piece."""
+        generation = self.generate(request)
+        if generation.text:
+            yield generation.text
+        yield generation
+
+    async def astream(self, request: GenerationRequest) -> AsyncIterator[str | Generation]:
+        """`stream` for an event loop; by default the blocking `stream`, each piece fetched in a worker
+        thread, so the loop is free while the model works. An async client overrides it."""
+        pieces = self.stream(request)
+        try:
+            while (piece := await asyncio.to_thread(next, pieces, None)) is not None:
+                yield piece
+        finally:
+            await asyncio.to_thread(pieces.close)
+
+
+#: what a streaming backend's generation is given: a function to call with each new piece of text
+OnText = Callable[[str], None]
+
+
+def stream_in_thread(generate: Callable[[OnText], Generation]) -> Iterator[str | Generation]:
+    """`Model.stream` for a backend whose generation reports text through a callback (a transformers
+    streamer): it runs in a thread while the pieces are yielded here, and the Generation (or its error)
+    comes last. Closing the stream early waits for the generation to end, so a caller's lock still covers it."""
+    pieces: queue.SimpleQueue[tuple[str, object]] = queue.SimpleQueue()
+
+    def work() -> None:
+        try:
+            pieces.put(("done", generate(lambda text: pieces.put(("text", text)))))
+        except BaseException as error:  # noqa: BLE001 - handed to the consumer, raised there
+            pieces.put(("error", error))
+
+    thread = threading.Thread(target=work, name="codecall-generate", daemon=True)
+    thread.start()
+    try:
+        while True:
+            kind, value = pieces.get()
+            if kind == "error":
+                raise value  # type: ignore[misc]
+            yield value  # type: ignore[misc]
+            if kind == "done":
+                return
+    finally:
+        thread.join()
+
 
 def cut_at_stop(text: str, stop: list[str] | None) -> tuple[str, bool]:
     """`text` up to the earliest stop string, and whether one was found."""
@@ -81,6 +131,10 @@ class Serialized(Model):
     def generate(self, request: GenerationRequest) -> Generation:
         with self._lock:
             return self.inner.generate(request)
+
+    def stream(self, request: GenerationRequest) -> Iterator[str | Generation]:
+        with self._lock:  # held until the stream is over or closed
+            yield from self.inner.stream(request)
 
     def __getattr__(self, name: str) -> Any:  # anything else a backend offers, as it is
         if name == "inner":  # not set yet (copying, unpickling): no recursion

@@ -6,8 +6,11 @@ is used. It is not a language model.
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections.abc import Callable, Mapping, Sequence
+import re
+import time
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from codecall.errors import ModelError
@@ -17,24 +20,45 @@ Reply = str | Callable[[GenerationRequest], str]
 
 
 class Scripted(Model):
-    """Replies with `replies` in turn (each a string, or a function of the request); then repeats the last."""
+    """Replies with `replies` in turn (each a string, or a function of the request); then repeats the last.
+
+    `delay_s` is how long each reply takes, as a remote model's would: a blocking sleep in `generate` and
+    `stream`, an async one in `astream` (as an async HTTP client waits). It streams a reply word by word.
+    """
 
     name = "scripted"
 
-    def __init__(self, replies: Sequence[Reply]) -> None:
+    def __init__(self, replies: Sequence[Reply], *, delay_s: float = 0.0) -> None:
         if not replies:
             raise ValueError("a scripted model needs at least one reply")
         self.replies = list(replies)
+        self.delay_s = delay_s
         self.calls = 0
         self.seen: list[list[dict[str, str]]] = []  #: the conversations it was given, for assertions
 
     def generate(self, request: GenerationRequest) -> Generation:
+        time.sleep(self.delay_s)
+        return self._reply(request)
+
+    def stream(self, request: GenerationRequest) -> Iterator[str | Generation]:
+        generation = self.generate(request)
+        yield from _words(generation.text)
+        yield generation
+
+    async def astream(self, request: GenerationRequest) -> AsyncIterator[str | Generation]:
+        await asyncio.sleep(self.delay_s)
+        generation = self._reply(request)
+        for word in _words(generation.text):
+            yield word
+        yield generation
+
+    def _reply(self, request: GenerationRequest) -> Generation:
         reply = self.replies[min(self.calls, len(self.replies) - 1)]
         self.calls += 1
         self.seen.append(request.messages)
         text = reply(request) if callable(reply) else reply
         text, _ = cut_at_stop(text, request.stop)
-        return Generation(text, prompt_tokens=0, completion_tokens=len(text.split()), duration_s=0.0)
+        return Generation(text, prompt_tokens=0, completion_tokens=len(text.split()), duration_s=self.delay_s)
 
     @classmethod
     def from_file(cls, path: str | Path) -> Scripted:
@@ -71,3 +95,8 @@ def _turns_since_task(request: GenerationRequest) -> int:
     where the task stands)."""
     task_at = max(len(request.task_free) - 1, 0)
     return sum(m["role"] == "assistant" for m in request.messages[task_at + 1 :])
+
+
+def _words(text: str) -> list[str]:
+    """`text` in pieces that join back to it: each word with the space after it."""
+    return re.findall(r"\s*\S+\s*|\s+", text)

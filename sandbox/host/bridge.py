@@ -4,11 +4,14 @@ A call from the sandbox arrives as data (tool name + arguments), is validated wi
 tool's signature as `inspect.signature` gives it (so a callable that declares its own `__signature__`, such
 as a tool built from a JSON spec, is held to that signature rather than to its implementation's), runs on
 the host, and its result goes back as data. Tool code and host objects
-never enter the sandbox; the sandbox only ever holds a stub with the same signature.
+never enter the sandbox; the sandbox only ever holds a stub with the same signature. An `async def` tool is
+awaited: on the bridge's `loop` when that event loop is running (an async caller's, so the tool shares its
+clients and the loop stays free: the bridge's threads are never the loop's), else on a fresh loop.
 """
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import os
 import socket
@@ -28,15 +31,20 @@ class _Registered:
     arguments: type[pydantic.BaseModel]  #: validates (and coerces) a call's arguments, see arguments_model
     spec: dict
 
-    def call(self, arguments: dict[str, Any]) -> Any:
+    def call(self, arguments: dict[str, Any], loop: asyncio.AbstractEventLoop | None = None) -> Any:
         """Validate `arguments` against the signature, then call with the validated values (parameters not
-        given keep the function's own defaults)."""
+        given keep the function's own defaults); a coroutine it returns is awaited on `loop` if it runs."""
         values = self.arguments.model_validate(arguments)
         fields = type(values).model_fields
         given = {fields[f].alias: getattr(values, f) for f in values.model_fields_set}
         positional_only = [p.name for p in inspect.signature(self.function).parameters.values()
                            if p.kind is inspect.Parameter.POSITIONAL_ONLY and p.name in given]  # fmt: skip
-        return self.function(*[given.pop(n) for n in positional_only], **given)
+        result = self.function(*[given.pop(n) for n in positional_only], **given)
+        if not inspect.iscoroutine(result):
+            return result
+        if loop is not None and loop.is_running():
+            return asyncio.run_coroutine_threadsafe(result, loop).result()
+        return asyncio.run(result)
 
 
 def arguments_model(name: str, function: Callable[..., Any]) -> type[pydantic.BaseModel]:
@@ -97,6 +105,7 @@ class ToolBridge:
     def __init__(self, path: str) -> None:
         self.path = path
         self._tools: dict[str, _Registered] = {}
+        self.loop: asyncio.AbstractEventLoop | None = None  #: where async tools are awaited, while it runs
         self._server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self._server.bind(path)
         os.chmod(path, 0o666)  # the sandbox's uid must be able to connect
@@ -125,7 +134,7 @@ class ToolBridge:
         if not isinstance(arguments, dict):
             return {"ok": False, "message": f"{name}(): arguments must be given by name"}
         try:
-            result = registered.call(arguments)
+            result = registered.call(arguments, self.loop)
         except pydantic.ValidationError as error:
             return {"ok": False, "message": _describe_validation(name, error)}
         except TypeError as error:

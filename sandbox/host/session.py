@@ -7,6 +7,7 @@ what happened.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import os
@@ -62,6 +63,7 @@ class Session:
         tools: dict[str, Callable[..., Any]] | None = None,
         pool: Any = None,
         artifacts_dir: str | os.PathLike | None = None,
+        tool_loop: asyncio.AbstractEventLoop | None = None,
     ) -> None:
         if pool is not None:  # the pool's kernels were booted with its policy and limits
             policy, limits = pool.policy, pool.limits
@@ -69,6 +71,7 @@ class Session:
         self._pool = pool
         self.box = pool.box if pool is not None else make_box(backend, limits)
         self._artifacts_dir = Path(artifacts_dir) if artifacts_dir else None
+        self._tool_loop = tool_loop  #: the event loop async tools are awaited on (else each on a fresh one)
         self._tools: dict[str, Callable[..., Any]] = {}
         self._puts: list[tuple[str, bytes]] = []
         self._count = 0  # executions, to name their artifacts
@@ -141,6 +144,7 @@ class Session:
         self._define_tools([name])
 
     def _define_tools(self, names: list[str]) -> None:
+        self.kernel.bridge.loop = self._tool_loop
         specs = [self.kernel.bridge.register(name, self._tools[name]) for name in names]
         self._runtime("define_tools", json.dumps(specs))
 
