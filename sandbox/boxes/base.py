@@ -60,6 +60,9 @@ class Box(ABC):
 
     #: the backend's name, as given to `--backend`
     name: str = ""
+    #: whether the box's processes inherit the host's lifeline (sandbox.host.host_process): a box
+    #: that does ends itself when the host is gone; one that does not is removed by the watchdog
+    inherits_lifeline: bool = False
 
     def __init__(self, limits: Limits) -> None:
         self.limits = limits

@@ -58,6 +58,7 @@ def _parents(path: str) -> list[str]:
 
 class BubblewrapBox(Box):
     name = "kernel"
+    inherits_lifeline = True
 
     def __init__(self, limits) -> None:
         super().__init__(limits)

@@ -74,6 +74,18 @@ def is_v2() -> bool:
     return (ROOT / "cgroup.controllers").exists()
 
 
+def parents() -> list[Path]:
+    """The folders `create` makes session groups in (one per controller on v1)."""
+    if is_v2():
+        return [ROOT / (_own_path("") or "/").lstrip("/")]
+    found = []
+    for controller in V1_SETTINGS:
+        own = _own_path(controller)
+        if own is not None:
+            found.append(ROOT / controller / own.lstrip("/"))
+    return found
+
+
 def create(name: str, limits: Limits) -> tuple[Cgroup | None, str | None]:
     """Make the session's groups. Returns (cgroup or None, notice or None)."""
     try:
@@ -82,6 +94,10 @@ def create(name: str, limits: Limits) -> tuple[Cgroup | None, str | None]:
         notice = f"cgroups are not writable here ({error.strerror}); memory and processes are limited by rlimits only"
         return None, notice
     return group, None
+
+
+#: The v1 controllers a session gets a group in.
+V1_SETTINGS = ("memory", "pids", "cpu")
 
 
 def _create_v1(name: str, limits: Limits) -> Cgroup:

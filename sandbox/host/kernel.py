@@ -7,17 +7,11 @@ interrupts (message mode: no signals cross the box) and the shutdown; the box on
 
 from __future__ import annotations
 
-import atexit
-import itertools
 import os
 import queue
 import shutil
-import tempfile
-import threading
 import time
-import uuid
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from jupyter_client import KernelManager
@@ -26,42 +20,10 @@ from jupyter_client.kernelspec import KernelSpec
 from sandbox.boxes.base import WORK_DIR_IN_BOX, Box, BoxSpec
 from sandbox.errors import KernelDied
 from sandbox.host.bridge import ToolBridge
+from sandbox.host.host_process import HOST_PROCESS
 from sandbox.inside.wire import RESULT_MIME
 from sandbox.limits import Limits
 from sandbox.policy import Policy
-
-#: Sessions run as uids from this range, one per session, so per-uid limits (RLIMIT_NPROC) are the
-#: session's own and sessions cannot signal each other.
-UID_BASE, UID_SPAN = 61000, 4000
-
-
-class HostProcess:
-    """What every session of this host process shares, deliberately process-wide: the uids handed out
-    (two live sessions of one process must never share a uid, whichever Session, WarmPool or Agent made
-    them; the start is spread by pid so two processes rarely collide) and the one folder that holds
-    every session folder, removed when the process exits (atexit: boxes die with their process)."""
-
-    def __init__(self) -> None:
-        self._uids = itertools.count((os.getpid() * 97) % UID_SPAN)
-        self._root: Path | None = None
-        self._lock = threading.Lock()
-
-    def next_uid(self) -> int:
-        with self._lock:
-            return UID_BASE + next(self._uids) % UID_SPAN
-
-    def root(self) -> Path:
-        """This process's folder for session folders (connection files, sockets, work folders)."""
-        with self._lock:
-            if self._root is None:
-                self._root = Path(tempfile.mkdtemp(prefix="codecall-"))
-                self._root.chmod(0o711)
-                atexit.register(shutil.rmtree, self._root, ignore_errors=True)
-            return self._root
-
-
-#: The one HostProcess of this process.
-HOST_PROCESS = HostProcess()
 
 
 @dataclass
@@ -84,7 +46,7 @@ class BoxedKernel:
 
     def __init__(self, box: Box, policy: Policy, limits: Limits) -> None:
         self.box, self.policy, self.limits = box, policy, limits
-        self.id = uuid.uuid4().hex[:12]
+        self.id = HOST_PROCESS.new_id()
         self.uid = HOST_PROCESS.next_uid()
         folder = HOST_PROCESS.root() / self.id
         self.session_dir, self.work_dir = folder / "run", folder / "work"
@@ -116,6 +78,7 @@ class BoxedKernel:
             "policy": self.policy.to_json(),
             "bridge": str(self.session_dir / "bridge.sock"),
             "work_dir": WORK_DIR_IN_BOX,
+            "lifeline": HOST_PROCESS.lifeline() if self.box.inherits_lifeline else None,
         }
 
     # -- life cycle -------------------------------------------------------------------------------
@@ -130,7 +93,8 @@ class BoxedKernel:
             env={},
         )
         with open(self.log_path, "wb") as log:  # the kernel's own fd output: startup noise, crashes
-            manager.start_kernel(stdout=log, stderr=log)
+            lifeline = self.spec.boot["lifeline"]
+            manager.start_kernel(stdout=log, stderr=log, pass_fds=() if lifeline is None else (lifeline,))
         os.chmod(self.spec.connection_file, 0o644)
         self.manager = manager
         client = manager.blocking_client()

@@ -49,6 +49,10 @@ def main(argument: str) -> None:
         from sandbox.inside import seccomp
 
         seccomp.install()
+    if args.get("lifeline") is not None:
+        from sandbox.inside import lifeline
+
+        lifeline.watch(args["lifeline"])
     os.chdir(args["work_dir"])
     sys.argv = [sys.argv[0]]
     start_kernel(args)
