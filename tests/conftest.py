@@ -21,8 +21,9 @@ TEST_LIMITS = Limits(timeout=10, memory=512 * MiB, processes=48, file_size=64 * 
 
 
 def backends() -> list[str]:
-    """The backends under test: both in CI (where docker must work), else what this host has."""
-    found = ["kernel"]
+    """The backends under test: the kernel box cold and forked, and docker in CI (where it must work) or
+    where this host has it."""
+    found = ["kernel", "fork"]
     if os.environ.get("CI") or _docker_ready():
         found.append("docker")
     return found

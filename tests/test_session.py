@@ -12,6 +12,7 @@ import pandas as pd
 
 from sandbox import Session
 from sandbox.host.kernel import Reply
+from sandbox.host.template import ForkedKernel
 
 from .conftest import TEST_LIMITS
 
@@ -183,7 +184,8 @@ def test_host_files_and_environment_are_invisible(bare_session: Session, host_se
 
 def test_kill_mid_execution_reports_killed_and_recovers(session: Session) -> None:
     session.execute("before = 1")
-    pid = session.kernel.manager.provisioner.process.pid
+    manager = session.kernel.manager
+    pid = manager.pid if isinstance(manager, ForkedKernel) else manager.provisioner.process.pid
     timer = threading.Timer(1.0, _kill_box_kernel, args=(pid,))
     timer.start()
     result = session.execute("import time\ntime.sleep(20)")

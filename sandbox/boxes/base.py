@@ -8,6 +8,7 @@ sockets in the session folder (bound into the box at the same path, so no networ
 from __future__ import annotations
 
 import json
+import logging
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,10 +50,13 @@ class BoxSpec:
 
     def boot_argv(self, python: str, package_root: str) -> list[str]:
         """The command that starts sandbox.inside.boot inside the box with `python`."""
-        bootstrap = (
-            f"import sys; sys.path.insert(0, {package_root!r}); from sandbox.inside.boot import main; main(sys.argv[1])"
-        )
-        return [python, "-I", "-c", bootstrap, json.dumps(self.boot)]
+        return in_box_argv(python, package_root, "sandbox.inside.boot", self.boot)
+
+
+def in_box_argv(python: str, package_root: str, module: str, argument: dict) -> list[str]:
+    """The command that runs `module`.main(argument as JSON) inside a box, isolated from the environment."""
+    bootstrap = f"import sys; sys.path.insert(0, {package_root!r}); from {module} import main; main(sys.argv[1])"
+    return [python, "-I", "-c", bootstrap, json.dumps(argument)]
 
 
 class Box(ABC):
@@ -63,9 +67,12 @@ class Box(ABC):
     #: whether the box's processes inherit the host's lifeline (sandbox.host.host_process): a box
     #: that does ends itself when the host is gone; one that does not is removed by the watchdog
     inherits_lifeline: bool = False
+    #: whether sessions are forked from a template (sandbox.host.template) rather than started cold
+    forks: bool = False
 
     def __init__(self, limits: Limits) -> None:
         self.limits = limits
+        self._notices: list[str] = []
 
     @classmethod
     @abstractmethod
@@ -87,4 +94,10 @@ class Box(ABC):
     @property
     def notices(self) -> list[str]:
         """One-line notices about limits this host could not apply (e.g. no writable cgroups)."""
-        return []
+        return list(self._notices)
+
+    def add_notice(self, notice: str) -> None:
+        """Record a notice (once) and log it: one line, once per box."""
+        if notice not in self._notices:
+            self._notices.append(notice)
+            logging.getLogger("sandbox").warning("sandbox: %s", notice)

@@ -8,7 +8,6 @@ sandbox.inside.boot), and cgroups for memory, pids and CPU where the host lets u
 
 from __future__ import annotations
 
-import logging
 import os
 import shutil
 import sys
@@ -46,6 +45,14 @@ def python_roots() -> list[str]:
     return sorted(r for r in roots if not r.startswith("/usr"))
 
 
+def environment_argv() -> list[str]:
+    """bwrap options that give the code BOX_ENVIRONMENT and nothing of the host's environment."""
+    argv = ["--clearenv"]
+    for key, value in BOX_ENVIRONMENT.items():
+        argv += ["--setenv", key, value]
+    return argv
+
+
 def _parents(path: str) -> list[str]:
     """bwrap arguments that create `path`'s missing parents traversable (bwrap's default is 0700,
     which the unprivileged uid could not pass)."""
@@ -63,7 +70,6 @@ class BubblewrapBox(Box):
     def __init__(self, limits) -> None:
         super().__init__(limits)
         self._cgroups: dict[str, cgroups.Cgroup] = {}
-        self._notices: list[str] = []
 
     @classmethod
     def unavailable(cls) -> str | None:
@@ -74,7 +80,17 @@ class BubblewrapBox(Box):
         return None
 
     def command(self, spec: BoxSpec) -> list[str]:
-        argv = [shutil.which("bwrap") or "bwrap", "--die-with-parent", "--new-session"]
+        argv = self.system_argv()
+        argv += _parents(str(spec.session_dir)) + ["--bind", str(spec.session_dir), str(spec.session_dir)]
+        argv += ["--bind", str(spec.work_dir), WORK_DIR_IN_BOX, "--chdir", WORK_DIR_IN_BOX]
+        argv += environment_argv()
+        argv += ["--"] + spec.boot_argv(sys.executable, PACKAGE_ROOT_IN_BOX)
+        return self._join_cgroups(spec, argv)
+
+    def system_argv(self, die_with_parent: bool = True) -> list[str]:
+        """bwrap and its options up to the session's own folders: namespaces, /proc, /dev, a private
+        /tmp, and the read-only system, Python and in-box package."""
+        argv = [shutil.which("bwrap") or "bwrap"] + ["--die-with-parent"] * die_with_parent + ["--new-session"]
         argv += ["--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"]
         argv += ["--hostname", "sandbox", "--proc", "/proc", "--dev", "/dev"]
         argv += ["--perms", "1777", "--size", str(self.limits.disk), "--tmpfs", "/tmp"]
@@ -86,23 +102,23 @@ class BubblewrapBox(Box):
         for link, target in USR_MERGED_LINKS.items():
             if os.path.islink(link):
                 argv += ["--symlink", target, link]
-        argv += _parents(str(spec.session_dir)) + ["--bind", str(spec.session_dir), str(spec.session_dir)]
-        argv += ["--bind", str(spec.work_dir), WORK_DIR_IN_BOX, "--chdir", WORK_DIR_IN_BOX]
-        argv += ["--clearenv"]
-        for key, value in BOX_ENVIRONMENT.items():
-            argv += ["--setenv", key, value]
-        argv += ["--"] + spec.boot_argv(sys.executable, PACKAGE_ROOT_IN_BOX)
-        return self._join_cgroups(spec, argv)
+        return argv
+
+    def session_cgroup(self, spec: BoxSpec) -> cgroups.Cgroup | None:
+        """Make the session's cgroups (None where none can be written: then a notice says so, once)."""
+        group, notice = cgroups.create(spec.session_id, self.limits)
+        if notice:
+            self.add_notice(notice)
+        if group is None or not group.folders:
+            return None
+        self._cgroups[spec.session_id] = group
+        return group
 
     def _join_cgroups(self, spec: BoxSpec, argv: list[str]) -> list[str]:
         """Prefix argv with a shell that moves itself into the session's cgroups, then execs bwrap."""
-        group, notice = cgroups.create(spec.session_id, self.limits)
-        if notice and notice not in self._notices:
-            self._notices.append(notice)
-            logging.getLogger("sandbox").warning("sandbox: %s", notice)  # one line, once per box
-        if group is None or not group.folders:
+        group = self.session_cgroup(spec)
+        if group is None:
             return argv
-        self._cgroups[spec.session_id] = group
         script = " && ".join(f'echo $$ > "{path}"' for path in group.procs_files) + ' && exec "$@"'
         return ["/bin/sh", "-c", script, "codecall-box"] + argv
 
@@ -114,7 +130,3 @@ class BubblewrapBox(Box):
         group = self._cgroups.pop(spec.session_id, None)
         if group:
             group.remove()
-
-    @property
-    def notices(self) -> list[str]:
-        return list(self._notices)

@@ -83,6 +83,22 @@ class BoxedKernel:
 
     # -- life cycle -------------------------------------------------------------------------------
     def start(self, timeout: float = 60.0) -> BoxedKernel:
+        self.manager = self._fork() if self.box.forks else None
+        if self.manager is None:
+            self.manager = self._start_cold()
+        client = self.manager.blocking_client()
+        client.start_channels()
+        try:
+            wait_until_ready(client, self.manager, timeout)
+        except RuntimeError as error:
+            log = self.log_tail(8)
+            self.shutdown()
+            raise KernelDied(f"the sandboxed kernel did not start: {error}\n{log}") from error
+        self.client = client
+        self.started_at = time.monotonic()
+        return self
+
+    def _start_cold(self) -> KernelManager:
         manager = KernelManager(transport="ipc", ip=str(self.session_dir / "ipc"))
         manager.connection_file = str(self.spec.connection_file)
         manager._kernel_spec = KernelSpec(
@@ -96,18 +112,17 @@ class BoxedKernel:
             lifeline = self.spec.boot["lifeline"]
             manager.start_kernel(stdout=log, stderr=log, pass_fds=() if lifeline is None else (lifeline,))
         os.chmod(self.spec.connection_file, 0o644)
-        self.manager = manager
-        client = manager.blocking_client()
-        client.start_channels()
+        return manager
+
+    def _fork(self) -> Any:
+        """A session forked from this box's template, or None (with a notice) where no template runs."""
+        from sandbox.host.template import template_for
+
         try:
-            client.wait_for_ready(timeout=timeout)
-        except RuntimeError as error:
-            log = self.log_tail(8)
-            self.shutdown()
-            raise KernelDied(f"the sandboxed kernel did not start: {error}\n{log}") from error
-        self.client = client
-        self.started_at = time.monotonic()
-        return self
+            return template_for(self.box).fork(self.box, self.spec, self.log_path)
+        except KernelDied as error:
+            self.box.add_notice(f"sessions start cold: {str(error).splitlines()[0]}")
+            return None
 
     def alive(self) -> bool:
         return self.manager is not None and self.manager.is_alive()
@@ -213,6 +228,33 @@ class BoxedKernel:
             detail = reply.kernel_error or "".join(reply.stderr) or "no result"
             raise KernelDied(f"the sandbox runtime did not answer {method}(): {detail}")
         return reply.result
+
+
+def wait_until_ready(client: Any, manager: Any, timeout: float) -> None:
+    """Return once the kernel answers on shell and iopub. jupyter_client's wait_for_ready always waits
+    for 0.2 s of iopub silence on top; here a kernel_info request counts as answered on iopub when its
+    own status message arrives there, so no time is spent waiting for nothing."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not manager.is_alive():
+            said = getattr(manager, "exit_status", None)
+            raise RuntimeError("the kernel died while starting" + (f" ({said})" if said else ""))
+        msg_id = client.kernel_info()
+        if _reply_to(client.get_shell_msg, msg_id, 1.0) and _reply_to(client.get_iopub_msg, msg_id, 0.25):
+            return
+    raise RuntimeError(f"the kernel did not answer within {timeout:g} s")
+
+
+def _reply_to(get: Any, msg_id: str, wait: float) -> bool:
+    """Read messages until one that answers `msg_id` (True) or `wait` seconds of none (False)."""
+    until = time.monotonic() + wait
+    while (left := until - time.monotonic()) > 0:
+        try:
+            if get(timeout=left)["parent_header"].get("msg_id") == msg_id:
+                return True
+        except queue.Empty:
+            return False
+    return False
 
 
 def _address_space(limits: Limits) -> int:

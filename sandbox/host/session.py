@@ -27,7 +27,7 @@ from sandbox.limits import DEFAULT_LIMITS, Limits
 from sandbox.policy import DEFAULT_POLICY, Policy
 from sandbox.policy.check import check
 
-BACKENDS = ("kernel", "docker")
+BACKENDS = ("kernel", "fork", "docker")
 
 
 def make_box(backend: str | Box, limits: Limits) -> Box:
@@ -36,6 +36,8 @@ def make_box(backend: str | Box, limits: Limits) -> Box:
         return backend
     if backend == "kernel":
         from sandbox.boxes.bubblewrap import BubblewrapBox as box_class
+    elif backend == "fork":
+        from sandbox.boxes.forked import ForkedBox as box_class
     elif backend == "docker":
         from sandbox.boxes.docker import DockerBox as box_class
     else:

@@ -40,8 +40,8 @@ def drop_privileges(uid: int, gid: int) -> None:
         raise SystemExit("codecall boot: could not drop root")
 
 
-def main(argument: str) -> None:
-    args = json.loads(argument)
+def harden(args: dict) -> None:
+    """rlimits, the uid drop and seccomp, in that order (see the module docstring)."""
     apply_rlimits(args.get("rlimits", {}))
     if args.get("uid") is not None:
         drop_privileges(args["uid"], args.get("gid", args["uid"]))
@@ -49,6 +49,11 @@ def main(argument: str) -> None:
         from sandbox.inside import seccomp
 
         seccomp.install()
+
+
+def main(argument: str) -> None:
+    args = json.loads(argument)
+    harden(args)
     if args.get("lifeline") is not None:
         from sandbox.inside import lifeline
 
@@ -73,8 +78,18 @@ def start_kernel(args: dict) -> None:
 
     # a monkeypatch, and fine here: this process is the box's own kernel and nothing else
     kernelapp.IOPubThread = LocalIOPubThread
-    app = kernelapp.IPKernelApp.instance()
-    app.initialize(["-f", args["connection_file"], "--HistoryManager.enabled=False"])
+    from traitlets.config import Config
+
+    class BoxKernelApp(kernelapp.IPKernelApp):
+        """Configured in code: no command line to parse (building its parser costs tens of ms)."""
+
+        def parse_command_line(self, argv: list[str] | None = None) -> None:
+            return None
+
+    config = Config()
+    config.HistoryManager.enabled = False
+    app = BoxKernelApp.instance(config=config, connection_file=args["connection_file"])
+    app.initialize([])
     runtime = Runtime(args["policy"], bridge_path=args.get("bridge"), work_dir=args["work_dir"])
     app.shell.user_ns["_codecall_"] = runtime
     app.start()
