@@ -62,7 +62,8 @@ def test_siblings_cannot_read_each_others_memory(siblings: tuple[Session, Sessio
     first, second = siblings
     host_pid = first.kernel.manager.pid
     code = ("import ctypes, os\nlibc = ctypes.CDLL(None, use_errno=True)\n"
-            f"r = libc.ptrace(16, {host_pid}, 0, 0)\n(r, ctypes.get_errno(), os.path.exists('/proc/{host_pid}/mem'))")  # fmt: skip
+            f"r = libc.ptrace(16, {host_pid}, 0, 0)\n"
+            f"(r, ctypes.get_errno(), os.path.exists('/proc/{host_pid}/mem'))")  # fmt: skip
     result, errno_, mem_visible = second.execute(code).value
     assert result == -1 and errno_ != 0 and mem_visible is False
     first.execute("secret = 'first-session-secret'")
