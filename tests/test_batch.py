@@ -142,23 +142,29 @@ def test_plan_reports_bad_lines_and_skips_done_ones(tmp_path: Path) -> None:
     assert read_results(tmp_path / "none.jsonl") == (set(), set(), {})
 
 
-def test_200_tasks_killed_halfway_then_resumed(tmp_path: Path) -> None:
-    """SIGKILL the CLI once about half the rows are written; the rerun neither loses nor redoes a row."""
-    expected = make_batch(tmp_path, 200)
-    results = tmp_path / "results.jsonl"
-    process = subprocess.Popen(cli(tmp_path, "results.jsonl", "-j", "2"), stderr=subprocess.DEVNULL,
-                               start_new_session=True)  # fmt: skip
+def kill_halfway(argv: list[str], results: Path, total: int) -> str:
+    """Run the CLI `argv`, SIGKILL it (its whole process group) once half of the `total` rows are in
+    `results`, and return the complete rows written by then."""
+    process = subprocess.Popen(argv, stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline and process.poll() is None:
-        if results.exists() and results.read_text().count("\n") >= 100:
+        if results.exists() and results.read_text().count("\n") >= total // 2:
             break
-        time.sleep(0.05)
+        time.sleep(0.02)
     assert process.poll() is None, "the batch ended before it could be killed"
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()
     before = results.read_text()
     written = before[: before.rfind("\n") + 1]
-    assert 100 <= written.count("\n") < 200
+    assert total // 2 <= written.count("\n") < total
+    return written
+
+
+def test_200_tasks_killed_halfway_then_resumed(tmp_path: Path) -> None:
+    """SIGKILL the CLI once about half the rows are written; the rerun neither loses nor redoes a row."""
+    expected = make_batch(tmp_path, 200)
+    results = tmp_path / "results.jsonl"
+    written = kill_halfway(cli(tmp_path, "results.jsonl", "-j", "2"), results, 200)
 
     rerun = subprocess.run(cli(tmp_path, "results.jsonl", "-j", "2"), capture_output=True, text=True, timeout=300)
     assert rerun.returncode == 1, rerun.stderr  # 1: some rows failed (the bad ones)

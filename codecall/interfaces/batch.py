@@ -2,7 +2,8 @@
 
 Input rows: `id` (string or integer), `task`, optional `tools` (a tools module, or a list), `data` (a
 file, or a list) and `mcp` (an MCP server's command line or URL, or a list: each set starts once per worker),
-paths relative to the tasks file. Every input line gets exactly one result row, a
+paths relative to the tasks file; or, run without a model, `id` and `script` (a Python file, relative to
+the tasks file) or `code` (the code itself). Every input line gets exactly one result row, a
 `RunRecord`: a row about a task carries its `id`; a row about an input line that names no usable task (not
 JSON, no valid id, a duplicate id) carries the extra key `line` as well (and `id` null, or the duplicate's).
 A rerun skips the ids and lines the results file already has, so an interrupted batch picks up where it
@@ -15,7 +16,7 @@ import json
 import os
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -100,8 +101,8 @@ def _valid_id(value: Any) -> bool:
 
 
 def _task_text(row: Row | None) -> str | None:
-    """The row's task, for its record, where it is text."""
-    task = row.get("task") if row is not None else None
+    """The row's task (or script), for its record, where it is text."""
+    task = row.get("task", row.get("script")) if row is not None else None
     return task if isinstance(task, str) else None
 
 
@@ -120,6 +121,11 @@ def _parse_line(text: str) -> tuple[Row | None, str | None]:
 
 def _task_of(row: Row) -> tuple[Row, str | None]:
     """The task to run (paths as written), or why the row is not one."""
+    if "code" in row or "script" in row:
+        key = "code" if "code" in row else "script"
+        if not isinstance(row[key], str) or not row[key].strip():
+            return row, f"'{key}' must be a non-empty string"
+        return {"id": row["id"], key: row[key]}, None
     task = row.get("task")
     if not isinstance(task, str) or not task.strip():
         return row, "missing 'task' (a non-empty string)"
@@ -185,35 +191,59 @@ def run_batch(
     finishes. `options` go to each Worker (model, backend, limits, policy, max_steps)."""
     tasks_path, results_path = Path(tasks_path), Path(results_path)
     plan, statuses = plan_batch(tasks_path, results_path)
+    folder = tasks_path.parent.resolve()
+    inside = results_path.resolve().is_relative_to(folder)
+    excludes = [str(results_path.resolve().relative_to(folder))] if inside else []
+    return run_plan(plan, statuses, results_path, jobs=jobs, executor=executor, ray_address=ray_address,
+                    progress=progress, folder=folder, excludes=excludes, **options)  # fmt: skip
+
+
+def run_plan(
+    plan: Plan,
+    statuses: Counter[str],
+    results_path: Path | None,
+    *,
+    jobs: int = 1,
+    executor: str = "local",
+    ray_address: str | None = None,
+    progress: bool = True,
+    folder: Path | None = None,
+    excludes: list[str] | None = None,
+    on_record: Callable[[RunRecord], None] | None = None,
+    **options: Any,
+) -> Summary:
+    """Run a plan, appending each row to `results_path` (if any) and passing it to `on_record` as it comes.
+    Relative paths in the tasks resolve in `folder` (shipped to Ray workers, less `excludes`)."""
     started = time.perf_counter()
-    results = ResultsFile(results_path)
+    results = ResultsFile(results_path) if results_path is not None else None
     ran = 0
-    rows = _rows(plan, jobs, executor, ray_address, options, tasks_path, results_path)
+    rows = _rows(plan, jobs, executor, ray_address, options, folder, excludes or [])
     with _Progress(plan.total, plan.done, statuses, enabled=progress) as bar, closing(rows):
         try:
             for record in rows:
-                results.write(record)
+                if results is not None:
+                    results.write(record)
+                if on_record is not None:
+                    on_record(record)
                 statuses[record.status] += 1
                 ran += 1
                 bar.advance(not record.ok)
         finally:
-            results.close()
+            if results is not None:
+                results.close()
     return Summary(statuses, plan.total, plan.done, ran, time.perf_counter() - started)
 
 
 def _rows(plan: Plan, jobs: int, executor: str, ray_address: str | None, options: dict[str, Any],
-          tasks_path: Path, results_path: Path) -> Iterator[RunRecord]:  # fmt: skip
+          folder: Path | None, excludes: list[str]) -> Iterator[RunRecord]:  # fmt: skip
     """The rejected rows first, then the run tasks' rows as they finish; the executor is closed on exit."""
     yield from plan.rejected
     if not plan.tasks:
         return
     jobs = max(1, jobs)
     if executor == "local":
-        rows = run_local(plan.tasks, jobs, {**options, "base": str(tasks_path.parent.resolve())})
+        rows = run_local(plan.tasks, jobs, {**options, "base": str(folder) if folder else None})
     elif executor == "ray":
-        folder = tasks_path.parent.resolve()
-        inside = results_path.resolve().is_relative_to(folder)
-        excludes = [str(results_path.resolve().relative_to(folder))] if inside else []
         rows = run_ray(plan.tasks, jobs, options, address=ray_address, working_dir=folder, excludes=excludes)
     else:
         raise InputError(f"unknown executor {executor!r} (local or ray)")

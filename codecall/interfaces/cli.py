@@ -21,9 +21,10 @@ from sandbox.errors import BoxUnavailable
 def _add_sandbox_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--backend",
-        choices=["kernel", "docker"],
+        choices=["kernel", "fork", "docker"],
         default="kernel",
-        help="the box: kernel = IPython kernel under bubblewrap (default); docker = a container",
+        help="the box: kernel = IPython kernel under bubblewrap, started cold (default; `run`: fork); fork = "
+        "the same box, each session forked from a ready template; docker = a container",
     )
     parser.add_argument(
         "--timeout",
@@ -53,11 +54,17 @@ def build_parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     run.add_argument("scripts", nargs="+", metavar="SCRIPT.py")
     run.add_argument("--json", action="store_true", help="print one JSON object per script, one a line")
-    run.add_argument("-j", "--jobs", type=int, default=1, help="scripts run in parallel (default 1)")
+    run.add_argument("-j", "--jobs", type=int, default=None, help="scripts run in parallel (default: the cores)")
+    run.add_argument("-o", "--output", metavar="RESULTS.jsonl",
+                     help="append one row per script to this file as it ends (fsynced; a rerun skips the scripts "
+                     "it has, so an interrupted run resumes), show a progress bar, print only a summary")
+    run.add_argument("--executor", choices=["local", "ray"], default="local",
+                     help="local = threads in this process (default); ray = actors on a Ray cluster")
+    run.add_argument("--ray-address", default=None, metavar="ADDR", help="as for `batch`")
     run.add_argument("--no-policy", action="store_true",
                      help="switch the checker and RestrictedPython off: the box alone holds")  # fmt: skip
     _add_sandbox_options(run)
-    run.set_defaults(handler=commands.cmd_run)
+    run.set_defaults(handler=commands.cmd_run, backend="fork")
 
     ask = subcommands.add_parser(
         "ask",

@@ -42,14 +42,10 @@ def print_record(record: RunRecord) -> None:
 def cmd_run(args: argparse.Namespace) -> int:
     from codecall.interfaces.scripts import run_scripts
 
-    policy = Policy.off() if args.no_policy else Policy()
-    failed = 0
-    for record in run_scripts(args.scripts, backend=args.backend, jobs=args.jobs, policy=policy,
-                              limits=limits_from(args)):  # fmt: skip
-        failed += not record.ok
+    def show(record: RunRecord) -> None:
         if args.json:
             print_record(record)
-            continue
+            return
         print(f"== {record.task}: {record.status} ({record.duration_s:.2f} s)")
         if record.stdout:
             print(record.stdout, end="" if record.stdout.endswith("\n") else "\n")
@@ -58,7 +54,15 @@ def cmd_run(args: argparse.Namespace) -> int:
         if record.error:
             print(f"[error] {record.error}")
         sys.stdout.flush()
-    return 1 if failed else 0
+
+    policy = Policy.off() if args.no_policy else Policy()
+    quiet = args.output and not args.json  # the rows go to the results file; the summary to stderr
+    summary = run_scripts(args.scripts, results_path=args.output, backend=args.backend, jobs=args.jobs,
+                          executor=args.executor, ray_address=args.ray_address, progress=bool(args.output),
+                          policy=policy, limits=limits_from(args), on_record=None if quiet else show)  # fmt: skip
+    if args.output:
+        print(f"codecall run: {summary}", file=sys.stderr)
+    return 1 if summary.failed else 0
 
 
 def cmd_ask(args: argparse.Namespace) -> int:

@@ -1,5 +1,6 @@
-"""The workers of `codecall batch`: each holds a model and a warm pool of sandboxes for all its tasks, and
-turns a task into its `RunRecord`; `run_local` runs them as threads here, `run_ray` as Ray actors."""
+"""The workers of `codecall batch` and `codecall run`: each holds a model (loaded on its first model task)
+and a warm pool of sandboxes for all its tasks, and turns a task (a model task, or a script: code to run
+as it is) into its `RunRecord`; `run_local` runs them as threads here, `run_ray` as Ray actors."""
 
 from __future__ import annotations
 
@@ -16,17 +17,20 @@ from codecall.interfaces.ray_auth import enable_token_auth, join_error
 from codecall.models import Serialized, resolve_model
 from codecall.result import RunRecord
 from codecall.tools import Tool, load_tools
-from sandbox import Limits, Policy, WarmPool
+from sandbox import Limits, Policy, SandboxError, WarmPool
 
 if TYPE_CHECKING:
     from codecall.mcp import MCPServers
 
-Row = dict[str, Any]  #: a task as the tasks file gave it: {"id", "task", "tools", "data", "mcp"}
+#: a task as the tasks file gave it: {"id", "task", "tools", "data", "mcp"}, or a script: {"id", "code"}
+#: or {"id", "script"} (a path; with "code" as well, only its label)
+Row = dict[str, Any]
 
 
 class Worker:
     """Runs tasks with one model and one warm pool of sandbox sessions, both kept for all its tasks: the
-    model loads once per worker, and each task gets a fresh session that was started ahead of it."""
+    model loads once per worker (on its first model task: a batch of scripts loads none), and each task
+    gets a fresh session that was started ahead of it."""
 
     def __init__(
         self,
@@ -39,7 +43,7 @@ class Worker:
         sessions: int = 1,
         base: str | None = None,
     ) -> None:
-        self.model = Serialized(resolve_model(model))
+        self._model_spec, self._model, self._model_lock = model, None, threading.Lock()
         self.limits, self.policy = limits or Limits(), policy or Policy()
         self.pool = WarmPool(backend, policy=self.policy, limits=self.limits, size=max(1, sessions))
         self.backend, self.max_steps = backend, max_steps
@@ -48,8 +52,17 @@ class Worker:
         self._mcp: dict[tuple[str, ...], MCPServers] = {}  #: each set of MCP servers the rows name, started once
         self._mcp_lock = threading.Lock()
 
+    @property
+    def model(self) -> Serialized:
+        with self._model_lock:
+            if self._model is None:
+                self._model = Serialized(resolve_model(self._model_spec))
+            return self._model
+
     def run(self, task: Row) -> RunRecord:
         """One task's record; a failure of any kind becomes an error record, never an exception."""
+        if "task" not in task:
+            return self.run_script(task)
         started = time.perf_counter()
         try:
             tools = [t for path in task["tools"] for t in self._load_tools(path)]
@@ -62,6 +75,20 @@ class Worker:
             return RunRecord.failure(f"{type(error).__name__}: {error}", id=task["id"], task=task["task"],
                                      duration_s=time.perf_counter() - started)  # fmt: skip
         return RunRecord.from_result(result, id=task["id"])
+
+    def run_script(self, task: Row) -> RunRecord:
+        """A script's record: its code run as it is, under the policy, in a fresh session of the pool."""
+        label = task.get("script", "<code>")
+        try:
+            code = task["code"] if "code" in task else (self.base / task["script"]).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            return RunRecord.failure(f"cannot read the script: {error}", id=task["id"], task=label, stdout="",
+                                     stderr="")  # fmt: skip
+        try:
+            with self.pool.session() as session:
+                return RunRecord.from_execution(session.execute(code), id=task["id"], task=label)
+        except SandboxError as error:  # a box that failed to start costs this script, not the batch
+            return RunRecord.failure(f"sandbox: {error}", id=task["id"], task=label, stdout="", stderr="")
 
     def _load_tools(self, path: str) -> list[Tool]:
         if path not in self._tools:  # a module loads once per worker, not once per task
