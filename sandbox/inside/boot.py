@@ -11,6 +11,7 @@ import json
 import os
 import resource
 import sys
+from typing import Any
 
 #: boot-argument key -> rlimit
 RLIMITS = {
@@ -40,15 +41,16 @@ def drop_privileges(uid: int, gid: int) -> None:
         raise SystemExit("codecall boot: could not drop root")
 
 
-def harden(args: dict) -> None:
-    """rlimits, the uid drop and seccomp, in that order (see the module docstring)."""
+def harden(args: dict, seccomp_filter: Any = None) -> None:
+    """rlimits, the uid drop and seccomp (`seccomp_filter` when built ahead), in that order (see the
+    module docstring)."""
     apply_rlimits(args.get("rlimits", {}))
     if args.get("uid") is not None:
         drop_privileges(args["uid"], args.get("gid", args["uid"]))
     if args.get("seccomp", True):
         from sandbox.inside import seccomp
 
-        seccomp.install()
+        seccomp.install(seccomp_filter)
 
 
 def main(argument: str) -> None:
@@ -64,32 +66,6 @@ def main(argument: str) -> None:
 
 
 def start_kernel(args: dict) -> None:
-    from ipykernel import kernelapp
-    from ipykernel.iostream import IOPubThread
+    from sandbox.inside import kernel_app
 
-    from sandbox.inside.runtime import Runtime
-
-    class LocalIOPubThread(IOPubThread):
-        """ipykernel listens on a 127.0.0.1 TCP port for forked subprocesses' output; the box has
-        no internet sockets (seccomp), so that pipe stays off."""
-
-        def __init__(self, socket, pipe: bool = False, session=None) -> None:
-            super().__init__(socket, pipe=False, session=session)
-
-    # a monkeypatch, and fine here: this process is the box's own kernel and nothing else
-    kernelapp.IOPubThread = LocalIOPubThread
-    from traitlets.config import Config
-
-    class BoxKernelApp(kernelapp.IPKernelApp):
-        """Configured in code: no command line to parse (building its parser costs tens of ms)."""
-
-        def parse_command_line(self, argv: list[str] | None = None) -> None:
-            return None
-
-    config = Config()
-    config.HistoryManager.enabled = False
-    app = BoxKernelApp.instance(config=config, connection_file=args["connection_file"])
-    app.initialize([])
-    runtime = Runtime(args["policy"], bridge_path=args.get("bridge"), work_dir=args["work_dir"])
-    app.shell.user_ns["_codecall_"] = runtime
-    app.start()
+    kernel_app.start(args)

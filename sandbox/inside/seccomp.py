@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import socket
+from typing import Any
 
 #: Syscalls refused outright, with the reason.
 DENIED_SYSCALLS: dict[str, str] = {
@@ -51,18 +52,22 @@ DENIED_SYSCALLS: dict[str, str] = {
 ALLOWED_SOCKET_FAMILIES = (socket.AF_UNIX,)
 
 
-def install() -> list[str]:
-    """Install the filter on this process and its future children. Returns syscalls the running
-    kernel does not know (skipped)."""
+def install(prebuilt: Any = None) -> None:
+    """Install the filter (`prebuilt`, or one built now) on this process and its future children."""
+    (prebuilt or build()).load()
+
+
+def build() -> Any:
+    """The filter, not yet loaded: a template builds it once, and each session it forks loads it. Syscalls
+    the running kernel does not know are left out."""
     import pyseccomp as seccomp
 
     f = seccomp.SyscallFilter(defaction=seccomp.ALLOW)
-    skipped = []
     for name in DENIED_SYSCALLS:
         try:
             f.add_rule(seccomp.ERRNO(errno.EPERM), name)
         except (RuntimeError, ValueError, OSError):
-            skipped.append(name)
+            pass
     for family in range(0, 64):  # AF_MAX is below 64 on Linux
         if family not in ALLOWED_SOCKET_FAMILIES:
             f.add_rule(seccomp.ERRNO(errno.EAFNOSUPPORT), "socket", seccomp.Arg(0, seccomp.EQ, family))
@@ -72,5 +77,4 @@ def install() -> list[str]:
     # clone3 passes its flags in memory that seccomp cannot read: answer ENOSYS, so libc falls back
     # to clone, whose flags the rule above sees
     f.add_rule(seccomp.ERRNO(errno.ENOSYS), "clone3")
-    f.load()
-    return skipped
+    return f

@@ -17,6 +17,7 @@ How each property of a cold session is kept is in sandbox/README.md (forked sess
 from __future__ import annotations
 
 import ctypes
+import gc
 import json
 import os
 import select
@@ -25,7 +26,7 @@ import socket
 import struct
 import sys
 
-from sandbox.inside import boot, lifeline
+from sandbox.inside import boot, kernel_app, lifeline
 
 #: What the template imports before it forks anything (modules that start threads must not be here).
 #: Not matplotlib.pyplot or the inline backend: imported with no IPython shell running, they would not
@@ -59,6 +60,10 @@ def main(argument: str) -> None:
     for name in PRELOAD:
         __import__(name)
     warm_up()
+    from sandbox.inside import seccomp
+
+    args["seccomp_filter"] = seccomp.build()
+    gc.freeze()  # what the template made stays out of every collection: a session's GC copies none of it
     sys.argv = [sys.argv[0]]
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # keepers are reaped by the kernel, not waited for
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -80,7 +85,8 @@ def main(argument: str) -> None:
 def warm_up() -> None:
     """Build one IPython shell and throw it away: what a shell imports and the regular expressions it
     compiles then stay in the template's memory, and each session's own shell is built from them
-    (about half of what a kernel's start would cost). It makes no threads, sockets or files."""
+    (about half of what a kernel's start would cost); and build the kernel application's classes. It
+    makes no threads, sockets or files."""
     from IPython.core.interactiveshell import InteractiveShell
     from traitlets.config import Config
 
@@ -88,6 +94,7 @@ def warm_up() -> None:
     config.HistoryManager.enabled = False
     InteractiveShell.instance(config=config)
     InteractiveShell.clear_instance()
+    kernel_app.app_class()
 
 
 def keep(connection: socket.socket, args: dict) -> None:
@@ -100,7 +107,7 @@ def keep(connection: socket.socket, args: dict) -> None:
         child = os.fork()
         if child == 0:
             os.close(go_write)
-            become_session(connection, request, fds[0], args["lifeline"], go_read)  # never returns
+            become_session(connection, request, fds[0], args, go_read)  # never returns
         for fd in fds + [go_read]:
             os.close(fd)
         if connection.recv(2) != b"go":
@@ -132,7 +139,7 @@ def _receive(connection: socket.socket) -> tuple[dict, list[int]]:
     return json.loads(data), fds
 
 
-def become_session(connection: socket.socket, request: dict, log_fd: int, lifeline_fd: int, go: int) -> None:
+def become_session(connection: socket.socket, request: dict, log_fd: int, args: dict, go: int) -> None:
     """The session, pid 1 of its pid namespace: harden, then become the kernel. On any failure it exits,
     which the keeper reports. It goes on only when the keeper passes on the host's b"go" (through `go`):
     the host has then moved it into its cgroups."""
@@ -147,10 +154,10 @@ def become_session(connection: socket.socket, request: dict, log_fd: int, lifeli
         private_view(request)
         null = os.open("/dev/null", os.O_RDONLY)
         os.dup2(null, 0)
-        _close_all_but({0, 1, 2, lifeline_fd})
-        boot.harden(request["boot"])
+        _close_all_but({0, 1, 2, args["lifeline"]})
+        boot.harden(request["boot"], args["seccomp_filter"])
         _reseed()
-        lifeline.watch(lifeline_fd)
+        lifeline.watch(args["lifeline"])
         os.chdir(request["boot"]["work_dir"])
         boot.start_kernel(request["boot"])
     except BaseException as error:  # noqa: BLE001 - told to the log, then the session ends
