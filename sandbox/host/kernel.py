@@ -87,7 +87,7 @@ class BoxedKernel:
         if self.manager is None:
             self.manager = self._start_cold()
         client = self.manager.blocking_client()
-        client.start_channels()
+        client.start_channels(hb=False)  # the kernel runs none (sandbox.inside.kernel_app); alive() watches it
         try:
             wait_until_ready(client, self.manager, timeout)
         except RuntimeError as error:

@@ -11,7 +11,7 @@ from typing import Any
 @functools.cache
 def app_class() -> Any:
     """The kernel application class for the box (and ipykernel's IOPub thread made local-only)."""
-    from ipykernel import kernelapp
+    from ipykernel import debugger, kernelapp
     from ipykernel.iostream import IOPubThread
 
     class LocalIOPubThread(IOPubThread):
@@ -32,8 +32,14 @@ def app_class() -> Any:
         def load_config_file(self, *args: Any, **kwargs: Any) -> None:
             return None
 
-    # a monkeypatch, and fine here: this process is the box's own kernel (or its template) and nothing else
+        def init_heartbeat(self) -> None:
+            """None: the host watches the kernel's process (or its keeper's connection), not heartbeats,
+            and a heartbeat is a thread and a zmq context more in every session."""
+
+    # monkeypatches, and fine here: this process is the box's own kernel (or its template) and nothing else.
+    # The debugger talks TCP to its adapter, which the box has no sockets for; set up, it costs every kernel.
     kernelapp.IOPubThread = LocalIOPubThread
+    debugger._is_debugpy_available = False
     return BoxKernelApp
 
 
