@@ -54,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     run.add_argument("scripts", nargs="+", metavar="SCRIPT.py")
     run.add_argument("--json", action="store_true", help="print one JSON object per script, one a line")
-    run.add_argument("-j", "--jobs", type=int, default=None, help="scripts run in parallel (default: the cores)")
+    run.add_argument("-j", "--jobs", type=int, default=None, help="scripts run in parallel (default: twice the cores)")
     run.add_argument("-o", "--output", metavar="RESULTS.jsonl",
                      help="append one row per script to this file as it ends (fsynced; a rerun skips the scripts "
                      "it has, so an interrupted run resumes), show a progress bar, print only a summary")
