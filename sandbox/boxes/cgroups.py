@@ -7,6 +7,7 @@ returns None and a one-line notice says that only rlimits apply.
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -70,7 +71,9 @@ def _own_path(controller: str) -> str | None:
     return None
 
 
+@functools.cache
 def is_v2() -> bool:
+    """Whether this host mounts cgroup v2 (asked once: a stat in /sys/fs/cgroup takes milliseconds)."""
     return (ROOT / "cgroup.controllers").exists()
 
 
