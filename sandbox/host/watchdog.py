@@ -17,6 +17,8 @@ import sys
 import time
 from pathlib import Path
 
+from sandbox.boxes.cgroups import Cgroup  # at start, not at EOF: the code on disk may have changed by then
+
 
 def main() -> None:
     plan = json.loads(sys.argv[1])
@@ -29,10 +31,12 @@ def main() -> None:
         except OSError:
             break
     prefix = f"codecall-{plan['token']}-"
-    remove_containers(prefix)
-    for parent in plan["cgroup_parents"]:
-        remove_cgroups(Path(parent), prefix)
-    shutil.rmtree(plan["root"], ignore_errors=True)
+    try:
+        remove_containers(prefix)
+        for parent in plan["cgroup_parents"]:
+            remove_cgroups(Path(parent), prefix)
+    finally:  # whatever failed above, the folders go
+        shutil.rmtree(plan["root"], ignore_errors=True)
 
 
 def remove_containers(prefix: str) -> None:
@@ -51,8 +55,6 @@ def remove_containers(prefix: str) -> None:
 
 def remove_cgroups(parent: Path, prefix: str) -> None:
     """Kill what is left in each of the host's groups under `parent`, then remove the group."""
-    from sandbox.boxes.cgroups import Cgroup
-
     try:
         folders = [p for p in parent.iterdir() if p.name.startswith(prefix) and p.is_dir()]
     except OSError:
