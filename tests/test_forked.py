@@ -12,7 +12,8 @@ from collections.abc import Iterator
 import pytest
 
 from sandbox import Policy, Session
-from sandbox.host import template
+from sandbox.boxes.forked import ForkedBox
+from sandbox.host import kernel, template
 from sandbox.host.template import ForkedKernel, template_for
 
 from .conftest import TEST_LIMITS
@@ -138,3 +139,27 @@ def test_a_template_whose_libraries_changed_is_rebuilt(monkeypatch: pytest.Monke
     with bare() as fresh:
         assert fresh.execute("1").value == 1
     assert owner.starts == starts + 1
+
+
+def test_a_template_whose_sessions_never_start_is_given_up_for_cold_starts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where forked sessions cannot start (say, a box without mount rights: simulated here by a failing
+    readiness wait), a session starts cold instead, with a notice, and later ones do not try to fork."""
+
+    class Unforkable(ForkedBox):  # a box kind of its own, so a template of its own
+        pass
+
+    real_wait = kernel.wait_until_ready
+
+    def fail_forked(client, manager, timeout):
+        if isinstance(manager, ForkedKernel):
+            raise RuntimeError("the kernel died while starting (simulated)")
+        real_wait(client, manager, timeout)
+
+    monkeypatch.setattr(kernel, "wait_until_ready", fail_forked)
+    box = Unforkable(TEST_LIMITS)
+    with Session(box, limits=TEST_LIMITS) as first, Session(box, limits=TEST_LIMITS) as second:
+        for session in (first, second):
+            assert not isinstance(session.kernel.manager, ForkedKernel)
+            assert session.execute("6 * 7").value == 42
+        assert any("sessions start cold" in notice for notice in first.notices)
+    assert template_for(box).given_up and template_for(box).starts == 1

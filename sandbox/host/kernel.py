@@ -83,20 +83,43 @@ class BoxedKernel:
 
     # -- life cycle -------------------------------------------------------------------------------
     def start(self, timeout: float = 60.0) -> BoxedKernel:
-        self.manager = self._fork() if self.box.forks else None
-        if self.manager is None:
-            self.manager = self._start_cold()
-        client = self.manager.blocking_client()
-        client.start_channels(hb=False)  # the kernel runs none (sandbox.inside.kernel_app); alive() watches it
+        if self.box.forks and self._start_forked(timeout):
+            return self
+        self.manager = self._start_cold()
         try:
-            wait_until_ready(client, self.manager, timeout)
+            self._connect(timeout)
         except RuntimeError as error:
             log = self.log_tail(8)
             self.shutdown()
             raise KernelDied(f"the sandboxed kernel did not start: {error}\n{log}") from error
-        self.client = client
-        self.started_at = time.monotonic()
         return self
+
+    def _start_forked(self, timeout: float) -> bool:
+        """Start forked from the box's template; False (with a notice) where it cannot, so a cold start
+        follows. A template none of whose sessions ever started (say, no mount rights in its box) is given
+        up on for good; one that has worked is kept (a session can fail to start for its own reasons)."""
+        from sandbox.host.template import template_for
+
+        template = template_for(self.box)
+        try:
+            self.manager = template.fork(self.box, self.spec, self.log_path)
+            self._connect(timeout)
+        except (KernelDied, RuntimeError) as error:
+            reason = f"{str(error).splitlines()[0]} {self.log_tail(1)}".strip()
+            self._stop_kernel()
+            self.box.cleanup(self.spec)
+            template.give_up(reason)
+            self.box.add_notice(f"sessions start cold: {reason}")
+            return False
+        template.worked = True
+        return True
+
+    def _connect(self, timeout: float) -> None:
+        client = self.manager.blocking_client()
+        client.start_channels(hb=False)  # the kernel runs none (sandbox.inside.kernel_app); alive() watches it
+        self.client = client
+        wait_until_ready(client, self.manager, timeout)
+        self.started_at = time.monotonic()
 
     def _start_cold(self) -> KernelManager:
         manager = KernelManager(transport="ipc", ip=str(self.session_dir / "ipc"))
@@ -113,16 +136,6 @@ class BoxedKernel:
             manager.start_kernel(stdout=log, stderr=log, pass_fds=() if lifeline is None else (lifeline,))
         os.chmod(self.spec.connection_file, 0o644)
         return manager
-
-    def _fork(self) -> Any:
-        """A session forked from this box's template, or None (with a notice) where no template runs."""
-        from sandbox.host.template import template_for
-
-        try:
-            return template_for(self.box).fork(self.box, self.spec, self.log_path)
-        except KernelDied as error:
-            self.box.add_notice(f"sessions start cold: {str(error).splitlines()[0]}")
-            return None
 
     def alive(self) -> bool:
         return self.manager is not None and self.manager.is_alive()
@@ -143,6 +156,12 @@ class BoxedKernel:
 
     def shutdown(self) -> None:
         """Stop the kernel at once and remove everything of it, host folders included."""
+        self._stop_kernel()
+        self.bridge.close()
+        self.box.cleanup(self.spec)
+        shutil.rmtree(self.session_dir.parent, ignore_errors=True)
+
+    def _stop_kernel(self) -> None:
         if self.client is not None:
             self.client.stop_channels()
             self.client = None
@@ -152,9 +171,6 @@ class BoxedKernel:
             except Exception:  # noqa: BLE001 - already dead is fine
                 pass
             self.manager = None
-        self.bridge.close()
-        self.box.cleanup(self.spec)
-        shutil.rmtree(self.session_dir.parent, ignore_errors=True)
 
     # -- calls ------------------------------------------------------------------------------------
     def call(self, code: str, timeout: float | None, output_limit: int) -> Reply:

@@ -80,6 +80,8 @@ class Template:
         self.process: subprocess.Popen | None = None
         self.folder: Path | None = None
         self.starts = 0  #: how many times a template process was started (restarts and rebuilds count)
+        self.worked = False  #: a session it forked has started
+        self.given_up: str | None = None  #: why this host forks no more sessions (then they start cold)
         self._fingerprint: tuple = ()
         self._checked_at = 0.0
         self._lock = threading.Lock()
@@ -129,9 +131,17 @@ class Template:
         if self.folder is not None:
             shutil.rmtree(self.folder, ignore_errors=True)
 
+    def give_up(self, reason: str) -> None:
+        """A forked session did not start: unless one ever did, fork no more (sessions start cold)."""
+        if not self.worked:
+            self.given_up = reason
+            self.close()
+
     def fork(self, box: ForkedBox, spec: BoxSpec, log_path: Path) -> ForkedKernel:
         """A new session of `box` (its limits, its cgroups) from the template, on a connection file
         written here."""
+        if self.given_up:
+            raise KernelDied(self.given_up)
         self.ensure()
         write_connection_file(str(spec.connection_file), transport="ipc", ip=str(spec.session_dir / "ipc"),
                               key=os.urandom(32).hex().encode(), signature_scheme="hmac-sha256")  # fmt: skip
