@@ -42,6 +42,7 @@ class Worker:
         max_steps: int = DEFAULT_MAX_STEPS,
         sessions: int = 1,
         base: str | None = None,
+        owns_process: bool = False,
     ) -> None:
         self._model_spec, self._model, self._model_lock = model, None, threading.Lock()
         self.limits, self.policy = limits or Limits(), policy or Policy()
@@ -51,6 +52,7 @@ class Worker:
         self._tools: dict[str, list[Tool]] = {}
         self._mcp: dict[tuple[str, ...], MCPServers] = {}  #: each set of MCP servers the rows name, started once
         self._mcp_lock = threading.Lock()
+        self.owns_process = owns_process  #: a Ray actor: its sandbox folders and templates go with it
 
     @property
     def model(self) -> Serialized:
@@ -109,6 +111,12 @@ class Worker:
         for servers in self._mcp.values():
             servers.close()
         self.pool.close()
+        if self.owns_process:  # Ray kills an actor and its children (the watchdog too) without an exit
+            from sandbox.host.host_process import HOST_PROCESS
+            from sandbox.host.template import close_templates
+
+            close_templates()
+            HOST_PROCESS.remove_root()
 
 
 def run_local(tasks: Sequence[Row], jobs: int, options: dict[str, Any]) -> Iterator[RunRecord]:
@@ -164,7 +172,8 @@ def run_ray(tasks: Sequence[Row], jobs: int, options: dict[str, Any], *, address
     base = None if started_here or working_dir is None else str(working_dir)
     remote = ray.remote(num_cpus=1, max_restarts=1, max_task_retries=0)(Worker)
     cpus = int(ray.cluster_resources().get("CPU", 1))  # an actor takes a CPU: more would wait for ever
-    actors = [remote.remote(**options, sessions=1, base=base) for _ in range(min(jobs, len(tasks), cpus))]
+    actors = [remote.remote(**options, sessions=1, base=base, owns_process=True)
+              for _ in range(min(jobs, len(tasks), cpus))]  # fmt: skip
     pending = list(reversed(tasks))
     running: dict[Any, tuple[Any, Row]] = {}
 
@@ -183,9 +192,13 @@ def run_ray(tasks: Sequence[Row], jobs: int, options: dict[str, Any], *, address
                 yield ray.get(ready[0])
             except ray.exceptions.RayError as error:  # the actor died (e.g. out of memory): Ray restarts it
                 lost = f"worker lost: {type(error).__name__}: {error}"
-                yield RunRecord.failure(lost, id=task["id"], task=task["task"])
+                yield RunRecord.failure(lost, id=task["id"], task=task.get("task", task.get("script")))
             submit(actor)
     finally:
+        try:  # each actor removes its sandboxes' folders, cgroups and templates before it is killed
+            ray.get([actor.close.remote() for actor in actors], timeout=60)
+        except ray.exceptions.RayError:
+            pass
         for actor in actors:
             ray.kill(actor)
         if started_here:

@@ -62,6 +62,12 @@ class HostProcess:
                 self._lifeline = _start_watchdog(self.token, self._root)
             return self._root
 
+    def remove_root(self) -> None:
+        """Remove the folder of session folders now (for a process about to be killed without an exit)."""
+        with self._lock:
+            if self._root is not None:
+                shutil.rmtree(self._root, ignore_errors=True)
+
     def lifeline(self) -> int:
         """The read end of the lifeline, for a box to inherit (it sees EOF when this process is gone)."""
         self.root()

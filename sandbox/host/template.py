@@ -205,3 +205,11 @@ def template_for(box: ForkedBox) -> Template:
         if key not in _TEMPLATES:
             _TEMPLATES[key] = Template(box)
         return _TEMPLATES[key]
+
+
+def close_templates() -> None:
+    """Stop every template of this process (before it is killed without an exit)."""
+    with _TEMPLATES_LOCK:
+        templates = list(_TEMPLATES.values())
+    for template in templates:
+        template.close()
