@@ -415,3 +415,41 @@ def test_a_failed_line_is_left_where_the_grammar_would_force_the_rest_of_it(guid
     assert insist(guide, guide.constraint([tool], [], 0, task=task), failed) == failed
     retried = insist(guide, guide.constraint([tool], [], 0, task=task, failed=[failed]), failed)
     assert retried != failed and retried.startswith("result = trip_cost("), retried
+
+
+def ferry_ticket(port: str, cabin: bool = False, pets: bool = False, meals: int = 0) -> float:
+    """The price of a ferry ticket from a port.
+
+    Args:
+        port: The port of departure.
+        cabin: Whether the ticket includes a cabin.
+        pets: Whether a pet travels along.
+        meals: How many meals are booked.
+    """
+    return 50.0 + 30 * cabin + 10 * pets + 12 * meals
+
+
+@pytest.mark.model
+def test_an_optional_parameter_by_keyword_is_offered_only_other_than_its_default(guide: Guide) -> None:
+    import llguidance
+
+    grammar = line_grammar([Tool.from_function(ferry_ticket)], [], result="result", answer=None,
+                           strings=["Oban"], numbers=["2"])  # fmt: skip
+
+    def takes(line: str) -> bool:
+        matcher = llguidance.LLMatcher(guide.lltokenizer, llguidance.LLMatcher.grammar_from_lark(grammar))
+        tokens = guide.tokenizer.encode(line, add_special_tokens=False)
+        return all(matcher.consume_token(t) for t in tokens) and matcher.is_accepting()
+
+    assert takes('result = ferry_ticket("Oban", cabin=True)\n')
+    assert takes('result = ferry_ticket("Oban", meals=2)\n')
+    assert not takes('result = ferry_ticket("Oban", cabin=False)\n')  # says what leaving it out says
+
+
+@pytest.mark.model
+def test_an_optional_parameter_the_task_names_is_given_by_keyword(model: Transformers) -> None:
+    task = "How much is a ferry ticket from Oban with a cabin?"
+    result = Agent(model, [ferry_ticket], max_steps=2).run(task)
+    code = result.steps[0].code
+    assert "cabin=True" in code and "pets" not in code, code
+    assert result.answer == 80.0, code

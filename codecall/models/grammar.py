@@ -243,6 +243,8 @@ def _call_rule(tool: Tool, prefix: str, rules: list[str], refs: _Refs, must_use:
         if pname not in required and not positional and index:
             break
         rule, schema = f"{prefix}_{index}", props.get(pname, {})
+        if pname not in required:
+            schema = _other_than_default(schema)
         value = (implied and implied.rule(schema)) or _value_rule(schema, f"{rule}_", rules)
         ref = refs.rule(tool, schema)
         rules.append(f"{rule}: {value} | {ref}" if ref else f"{rule}: {value}")
@@ -259,6 +261,18 @@ def _call_rule(tool: Tool, prefix: str, rules: list[str], refs: _Refs, must_use:
             return None
     calls = [" ".join([' ", " '.join(form), *optional]).strip() for form in forms]
     return " | ".join(f'"{tool.name}(" {inner} ")"' if inner else f'"{tool.name}()"' for inner in calls)
+
+
+def _other_than_default(schema: dict[str, Any]) -> dict[str, Any]:
+    """An optional parameter is written by keyword only to give it a value other than its default
+    (`first_class=False` says what leaving it out says): a boolean's or an enum's default is not offered."""
+    default = schema.get("default")
+    if schema.get("type") == "boolean" and isinstance(default, bool):
+        return {**schema, "const": not default}
+    options = schema.get("enum") or []
+    if "default" in schema and default in options and len(options) > 1:
+        return {**schema, "enum": [v for v in options if v != default]}
+    return schema
 
 
 #: A number parameter's description that says it is a share of one. Read from the schema the tool's author

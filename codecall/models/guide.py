@@ -78,6 +78,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 from codecall.extract import assigned_names
+from codecall.models.choices import WholeChoice, share_named
 from codecall.models.grammar import can_take, expression_grammar, line_grammar
 from codecall.models.literals import (
     list_item_left,
@@ -87,6 +88,7 @@ from codecall.models.literals import (
     task_numbers,
     task_strings,
 )
+from codecall.retrieve import terms
 from codecall.tools import Tool
 
 _RESULT = re.compile(r"result\d*")  #: the names a guided reply gives its results
@@ -95,6 +97,8 @@ RELEVANCE_WEIGHT = 5.0  #: nats added to the likeliest-named tool's score for th
 #: take a result, keeps the reply going when the model would stop.
 PENDING_RELEVANCE = 0.5
 MAX_CALLS = 4  #: tool calls in one reply before only final_answer is allowed
+_CALL = re.compile(r"\w+ = (\w+)\(")  #: a call line begun: the tool's name
+_FEW = 64  #: allowed tokens past which a line is taken to be inside an argument still
 
 
 def _begins_output(piece: str) -> bool:
@@ -218,7 +222,7 @@ class LineConstraint:
         self.failed: list[str] = []  #: call lines that raised an error in an earlier step: not written again
         #: whether any tool has a number parameter: only then is a number of the task an argument to use
         self.takes_numbers = any(_numeric(s) for t in tools for s in (t.parameters.get("properties") or {}).values())
-        self.seen = n_prompt  #: tokens of the sequence already fed to the matcher (or the prompt)
+        self.seen = self.n_prompt = n_prompt  #: tokens of the sequence already fed to the matcher (or the prompt)
         self.results: list[str] = []  #: names this reply's lines defined, in order
         self.made_by: dict[str, Tool | None] = {}  #: the tool whose result each name holds
         self.asked_at: dict[str, int] = {}  #: where in the task a result's literal arguments first appear
@@ -229,6 +233,9 @@ class LineConstraint:
         self.line: list[int] = []  #: tokens of the current line
         self.matcher: Any = None  #: the current line's matcher; None between lines
         self.bitmask = llguidance.torch.allocate_token_bitmask(1, guide.vocab_size)
+        #: with a scorer, open choices inside a line are made on whole alternatives (`codecall.models.choices`)
+        self.choice = WholeChoice(scorer, guide.tokenizer, RELEVANCE_WEIGHT) if scorer and tools else None
+        self.task_terms = set(terms(task))
 
     def __call__(self, input_ids: Any, scores: Any) -> Any:
         import llguidance.torch
@@ -240,11 +247,37 @@ class LineConstraint:
             self.matcher = self._line_matcher(input_ids, scores)
         if self.matcher.is_error():  # cannot happen with a valid grammar; end the reply rather than loop
             raise RuntimeError(f"guided decoding failed: {self.matcher.get_error()}")
+        logits = scores.clone() if self.choice else scores  # the model's own, for scoring alternatives
         llguidance.torch.fill_next_token_bitmask(self.matcher, self.bitmask, 0)
         scores = masked(scores, self.bitmask)
         if self.failed:
             self._refuse_failed(scores)
+        if self.choice:
+            reply = input_ids[0, self.n_prompt :].tolist()
+            self.choice.step(self.matcher, input_ids, logits, scores, self._alternatives(scores), reply)
         return scores
+
+    def _alternatives(self, scores: Any) -> list[tuple[str, float]]:
+        """The whole alternatives a call line may go on with, where it has a choice to make: once the
+        required arguments are written, whether to close the call or give an optional parameter by keyword,
+        and which, each parameter matched by its name's words with the task's (`cabin` for "a ticket with a
+        cabin"). Greedy decoding chose by first letters: `meals=6` for that task, from `m`."""
+        text = self.guide.tokenizer.decode(self.line)
+        call = _CALL.match(text)
+        tool = next((t for t in self.tools if call and t.name == call.group(1)), None)
+        if tool is None or self.choice is None or self.choice.forced:
+            return []
+        required = set(tool.parameters.get("required") or [])
+        given = set(re.findall(r"(\w+)=", text))
+        left = [p for p in tool.parameters.get("properties") or {} if p not in required and p not in given]
+        if text.endswith((",", ", ")):  # which keyword
+            space = "" if text.endswith(" ") else " "
+            return [(f"{space}{p}=", share_named(p, self.task_terms)) for p in left]
+        allowed = torch_nonzero(scores)
+        ends = len(allowed) <= _FEW and all(self.guide.pieces[t].startswith((")", ",")) for t in allowed)
+        if given and ends:  # a keyword's value is written: close the call, or another keyword
+            return [(")", 0.0), *((f", {p}=", share_named(p, self.task_terms)) for p in left)]
+        return []
 
     def _refuse_failed(self, scores: Any) -> None:
         """Mask each token after which the grammar forces the rest of a call line that failed in an earlier
@@ -365,6 +398,8 @@ class LineConstraint:
             self._note_line(text)
             self.line = []
             self.matcher = None
+            if self.choice:
+                self.choice.reset()
 
     def _note_line(self, text: str) -> None:
         """Record what a finished `NAME = ...` line defined and used."""
