@@ -40,7 +40,8 @@ PRELOAD = (
 )  # fmt: skip
 
 CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWPID = 0x00020000, 0x08000000, 0x40000000, 0x20000000
-MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_BIND, MS_REC, MS_PRIVATE = 2, 4, 8, 4096, 16384, 1 << 18
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT = 1, 2, 4, 8, 32
+MS_BIND, MS_REC, MS_PRIVATE = 4096, 16384, 1 << 18
 _libc = ctypes.CDLL(None, use_errno=True)
 
 
@@ -171,9 +172,15 @@ def private_view(request: dict) -> None:
     below /tmp), then only this session's is bound back, at the same path."""
     work = os.open(request["work_dir"], os.O_PATH)
     run = os.open(request["session_dir"], os.O_PATH)
+    kept = {root: os.open(root, os.O_PATH) for root in _python_roots_below("/tmp")}
     mount(None, "/", None, MS_REC | MS_PRIVATE)
     mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
     mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={request['disk']},mode=1777")
+    for root, handle in kept.items():  # a virtual environment in a checkout below /tmp stays in view, read-only
+        os.makedirs(root, mode=0o755, exist_ok=True)
+        mount(f"/proc/self/fd/{handle}", root, None, MS_BIND | MS_REC)
+        mount(None, root, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
+        os.close(handle)
     if os.path.isdir("/dev/shm"):
         mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=1m,mode=1777")
     if os.path.isdir(request["sessions_root"]):  # not already covered by the new /tmp
@@ -183,6 +190,15 @@ def private_view(request: dict) -> None:
     mount(f"/proc/self/fd/{work}", request["boot"]["work_dir"], None, MS_BIND)
     os.close(work)
     os.close(run)
+
+
+def _python_roots_below(folder: str) -> list[str]:
+    """The running Python's folders (its environment, the installation it is based on: what the box binds
+    for it) that lie below `folder`, outermost first."""
+    roots = {os.path.realpath(sys.prefix), os.path.realpath(sys.base_prefix)}
+    roots.add(os.path.dirname(os.path.dirname(os.path.realpath(sys.executable))))
+    below = sorted(r for r in roots if r.startswith(folder.rstrip("/") + "/"))
+    return [r for r in below if not any(r.startswith(o + "/") for o in below if o != r)]
 
 
 def _close_all_but(keep: set[int]) -> None:
