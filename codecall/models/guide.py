@@ -49,6 +49,11 @@ The model still decides, inside those bounds, with these aids:
 - what a call builds on: a call for the next item of a list takes the task's literals; any other call
   after the first passes an earlier result (of a fitting type, and not a one-parameter tool's own);
 - a call's literal arguments: as greedy decoding picks them, among those above;
+- a call's optional parameters: once the required arguments are written, whether to close the call or give
+  one by keyword, and which, is chosen on the whole `, name=` (`codecall.models.choices`): likelihood less
+  the same after the task-free prompt and the same reply, plus `RELEVANCE_WEIGHT` times the share of the
+  name's words the task has; one is offered only with a value other than its default. Greedy decoding
+  decided on first letters (`meals=6` for "a ferry ticket with a cabin"; `tests/test_guide.py`);
 - errors that teach: a call line that raised an error in an earlier step of the run (`GenerationRequest.
   failed`) is not written again: a token after which the grammar would force the rest of that line is
   masked, so the model changes the argument at its last real choice, and it may take a value the error
