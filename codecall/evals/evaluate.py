@@ -8,7 +8,8 @@ optionally `source` (who wrote it), `split` ("dev" or "test": tune on dev, repor
 Each task runs once per model, one after the other, so guided and unguided runs of the same weights sit
 side by side in one report. A run is a `RunRecord` with the extra keys `mode`, `category`, `lang`,
 `source`, `tools_offered`, `tools_shown`, `found_needed` (every tool in `needs` was among those shown),
-`first_token_s` (the first step's time to its first token) and `correct`.
+`first_token_s` (the first step's time to its first token), `code` (each step's code, to read a failure by)
+and `correct`.
 
 `per_process` runs each task the way a user does, as its own `codecall ask --json` process (model load
 and all); its record's `duration_s` is the process's wall time and `run_s` the run's own time inside it.
@@ -133,7 +134,7 @@ def _run_one(task: EvalTask, mode: str, agent: Agent) -> RunRecord:
     return RunRecord.from_result(
         result, id=task.id, mode=mode, category=task.category, lang=task.lang, source=task.source,
         tools_offered=len(agent.tools), tools_shown=shown, found_needed=set(task.needs) <= set(shown),
-        first_token_s=round(first.first_token_s, 3) if first else None,
+        first_token_s=round(first.first_token_s, 3) if first else None, code=[s.code for s in result.steps],
         correct=result.status == "answered" and matches(result.answer, task.expected),
     )  # fmt: skip
 

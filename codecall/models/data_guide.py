@@ -8,9 +8,9 @@ and what a finished line records, are its own:
 - the first line defines a name (the worked example's shape) unless the model, unconstrained, would start
   with `print(` or `final_answer(`; after a line, the reply ends with `final_answer(...)` when the model
   wants to print or answer, or after `MAX_LINES` lines;
-- a line that raised an error in an earlier step (`GenerationRequest.failed`) is not written again
-  verbatim (`LineConstraint._refuse_failed`, the final answer's line included): the error is something to
-  act on, and a small model otherwise repeats its line until the run's steps run out.
+- a line that raised an error in an earlier step (`GenerationRequest.failed`) is not written again,
+  under any name (`LineConstraint._refuse_again`, the final answer's line included): the error is something
+  to act on, and a small model otherwise repeats its line until the run's steps run out.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from typing import Any
 from codecall.extract import assigned_names
 from codecall.models.base import GenerationRequest
 from codecall.models.data_grammar import data_line_grammar
-from codecall.models.guide import Guide, LineConstraint
+from codecall.models.guide import Guide, LineConstraint, expression_of
 from codecall.models.literals import _QUOTED
 
 MAX_LINES = 3  #: `NAME = ...` lines in one reply before only final_answer is allowed
@@ -42,7 +42,7 @@ class DataConstraint(LineConstraint):
         self.columns, self.values, self.max_lines = dict(request.columns), dict(request.values), max_lines
         self.quoted = [next(g for g in m.groups() if g) for m in _QUOTED.finditer(request.task)]
         self.plot = asks_for_chart(request.task)
-        self.failed = list(dict.fromkeys(line.strip() for line in request.failed if line.strip()))
+        self.refused = list(dict.fromkeys(expression_of(line.strip()) for line in request.failed if line.strip()))
 
     def _line_matcher(self, input_ids: Any, scores: Any) -> Any:
         import llguidance

@@ -54,10 +54,12 @@ The model still decides, inside those bounds, with these aids:
   the same after the task-free prompt and the same reply, plus `RELEVANCE_WEIGHT` times the share of the
   name's words the task has; one is offered only with a value other than its default. Greedy decoding
   decided on first letters (`meals=6` for "a ferry ticket with a cabin"; `tests/test_guide.py`);
-- errors that teach: a call line that raised an error in an earlier step of the run (`GenerationRequest.
-  failed`) is not written again: a token after which the grammar would force the rest of that line is
-  masked, so the model changes the argument at its last real choice, and it may take a value the error
-  quoted (`tests/test_guide.py`).
+- errors that teach: a call that raised an error in an earlier step of the run (`GenerationRequest.
+  failed`) is not written again, under any result name: a token after which the grammar would force the
+  rest of that call is masked, so the model changes the argument at its last real choice, and it may take
+  a value the error quoted (`tests/test_guide.py`);
+- no call twice: a call this reply has made is refused the same way (a tool given the same arguments
+  gives the same result; a small model that does not stop otherwise repeats its call until `max_calls`).
 
 Each line gets its own small grammar, built when the line starts, so a later line can refer to exactly the
 names the earlier lines defined. The grammar engine is llguidance (Lark-like grammars over regex lexemes,
@@ -145,7 +147,8 @@ class Guide:
         `relevance` to `task` (by name, 0 to 1, as the loop computed it once for the run). A line of
         `failed` (it raised an error in an earlier step) is not written again."""
         constraint = LineConstraint(self, list(tools), list(names), n_prompt, task, scorer, relevance or {})
-        constraint.failed = [line.strip() for line in failed if line.strip() and not line.startswith("final_answer")]
+        lines = [line.strip() for line in failed if line.strip() and not line.startswith("final_answer")]
+        constraint.refused = list(dict.fromkeys(map(expression_of, lines)))
         constraint.strings = list(dict.fromkeys([*constraint.strings, *quoted(observed)]))
         return constraint
 
@@ -168,6 +171,16 @@ def _numeric(schema: Any) -> bool:
     kinds = kinds if isinstance(kinds, list) else [kinds]
     nested = [schema.get("items"), *(schema.get("anyOf") or []), *(schema.get("oneOf") or [])]
     return bool({"number", "integer"} & set(kinds)) or any(_numeric(s) for s in nested)
+
+
+_ASSIGNED = re.compile(r"[A-Za-z_]\w* = ")
+
+
+def expression_of(line: str) -> str:
+    """What a line computes, whatever it names it: `add(2, 3)` of `result2 = add(2, 3)` (or of a line so
+    far); a line that assigns nothing, itself."""
+    assigned = _ASSIGNED.match(line)
+    return line[assigned.end() :] if assigned else line
 
 
 def torch_nonzero(scores: Any) -> list[int]:
@@ -224,7 +237,9 @@ class LineConstraint:
         self.fractions = percent_numbers(task)
         self.moments = task_moments(task)  #: the task's dates and times, for a parameter with a date format
         self.spelled: list[str] = []  #: more numbers a line may use, none required (data_guide reads it)
-        self.failed: list[str] = []  #: call lines that raised an error in an earlier step: not written again
+        #: what a line may not be again (`expression_of` it): calls that raised an error in an earlier step,
+        #: and the calls this reply made
+        self.refused: list[str] = []
         #: whether any tool has a number parameter: only then is a number of the task an argument to use
         self.takes_numbers = any(_numeric(s) for t in tools for s in (t.parameters.get("properties") or {}).values())
         self.seen = self.n_prompt = n_prompt  #: tokens of the sequence already fed to the matcher (or the prompt)
@@ -255,8 +270,8 @@ class LineConstraint:
         logits = scores.clone() if self.choice else scores  # the model's own, for scoring alternatives
         llguidance.torch.fill_next_token_bitmask(self.matcher, self.bitmask, 0)
         scores = masked(scores, self.bitmask)
-        if self.failed:
-            self._refuse_failed(scores)
+        if self.refused:
+            self._refuse_again(scores)
         if self.choice:
             reply = input_ids[0, self.n_prompt :].tolist()
             self.choice.step(self.matcher, input_ids, logits, scores, self._alternatives(scores), reply)
@@ -284,21 +299,21 @@ class LineConstraint:
             return [(")", 0.0), *((f", {p}=", share_named(p, self.task_terms)) for p in left)]
         return []
 
-    def _refuse_failed(self, scores: Any) -> None:
-        """Mask each token after which the grammar forces the rest of a call line that failed in an earlier
-        step (all that would be left of it is what llguidance fast-forwards: the end of an enumerated
-        literal, closing brackets), unless nothing else is allowed: the model then changes the argument it
-        was writing last, at the last point where it still had a choice."""
-        text = self.guide.tokenizer.decode(self.line)
-        near = [f for f in self.failed if f.startswith(text)]
+    def _refuse_again(self, scores: Any) -> None:
+        """Mask each token after which the grammar forces the rest of a refused line (all that would be
+        left of it is what llguidance fast-forwards: the end of an enumerated literal, closing brackets),
+        unless nothing else is allowed: the model then changes the argument it was writing last, at the
+        last point where it still had a choice."""
+        text = expression_of(self.guide.tokenizer.decode(self.line))
+        near = [f for f in self.refused if f.startswith(text)]
         if not near:
             return
         allowed = torch_nonzero(scores)
-        banned = [token for token in allowed if self._forces_a_failed_line(text, token, near)]
+        banned = [token for token in allowed if self._forces_a_refused_line(text, token, near)]
         if banned and len(banned) < len(allowed):
             scores[0, banned] = float("-inf")
 
-    def _forces_a_failed_line(self, text: str, token: int, near: list[str]) -> bool:
+    def _forces_a_refused_line(self, text: str, token: int, near: list[str]) -> bool:
         """Whether writing `token` after `text` leaves the grammar no way but on to one of the `near` lines."""
         pieces = self.guide.pieces
         whole = text + (pieces[token] if token < len(pieces) else "")
@@ -408,6 +423,7 @@ class LineConstraint:
 
     def _note_line(self, text: str) -> None:
         """Record what a finished `NAME = ...` line defined and used."""
+        self.refused.append(expression_of(text.strip()))
         statement = ast.parse(text).body[0]
         self.results += assigned_names(text)
         called = statement.value.func.id if self.tools else None  # type: ignore[attr-defined]
