@@ -1,15 +1,19 @@
 """In the box: a template that has imported the kernel machinery and the heavy libraries once, and forks
 a fresh session for each request, as isolated as a session started cold.
 
-Protocol, one unix-socket connection per session (the host connects to `socket`): the host sends one JSON
-line (`Request` below) with the session's log file as an SCM_RIGHTS descriptor. The template forks a
-*keeper*, which enters new pid, mount, ipc and network namespaces and forks the *session*, pid 1 of the
-new pid namespace. The session sends b"hello" (the host reads its host pid from SO_PASSCRED and moves
-it into the session's cgroups) and waits until the keeper passes on the host's b"go"; then it makes its
-own view of the file system, applies rlimits, drops to the session uid, installs seccomp, closes every
-descriptor it does not need and becomes an ipykernel on the host's connection file. The keeper stays
-outside, waits for the session and reports its exit status as b"exit N"; when the host closes the
-connection (or sends anything) the keeper kills the session, which takes its whole pid namespace along.
+The template keeps `SPARES` *keepers* forked ahead: each has entered new pid, mount, ipc and network
+namespaces and forked its *session* (pid 1 of the new pid namespace), which makes its kernel application
+and then waits for a request; the keeper waits to accept one connection on `socket`. Protocol, one
+unix-socket connection per session: the host sends one JSON line (the session's boot arguments and paths)
+with the session's log file as an SCM_RIGHTS descriptor. The keeper passes both on to its session, sends
+b"hello" with the session's pid in SCM_CREDENTIALS (the host reads its host pid from SO_PASSCRED and moves
+it into the session's cgroups) and tells the template to fork the next spare; it passes on the host's
+b"go" when it comes. Meanwhile the session makes its own view of the file system, applies rlimits, drops
+to the session uid, installs seccomp, closes every descriptor it does not need and sets up an ipykernel on
+the host's connection file; it serves no request before the go, so none of the session's code runs
+outside its cgroups. The keeper stays outside, waits for the session and reports its exit status as
+b"exit N"; when the host closes the connection (or sends anything) the keeper kills the session, which
+takes its whole pid namespace along.
 
 How each property of a cold session is kept is in sandbox/README.md (forked sessions).
 """
@@ -56,6 +60,10 @@ def mount(source: str | None, target: str, kind: str | None, flags: int = 0, dat
     _check(_libc.mount(encode(source), encode(target), encode(kind), flags, encode(data)), f"mount {target}")
 
 
+#: Keepers (each with its session forked and waiting) the template keeps ready ahead of requests.
+SPARES = 2
+
+
 def main(argument: str) -> None:
     args = json.loads(argument)
     for name in PRELOAD:
@@ -70,100 +78,147 @@ def main(argument: str) -> None:
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     server.bind(args["socket"])
     server.listen(64)
+    spares: set[int] = set()  #: the read end of each spare keeper's pipe: EOF once it took a connection
     print("codecall template: ready", flush=True)
     while True:
+        while len(spares) < SPARES:
+            spares.add(_fork_spare(server, args, spares))
         # the lifeline is watched here by select, not a thread: the template must fork single-threaded
-        readable, _, _ = select.select([server, args["lifeline"]], [], [])
+        readable, _, _ = select.select([args["lifeline"], *spares], [], [])
         if args["lifeline"] in readable:
             lifeline.end_all()
-        connection, _ = server.accept()
-        if os.fork() == 0:
-            server.detach()
-            keep(connection, args)  # never returns
-        connection.close()
+        for taken in readable:
+            os.close(taken)
+            spares.discard(taken)
+
+
+def _fork_spare(server: socket.socket, args: dict, spares: set[int]) -> int:
+    """Fork a spare keeper; returns the read end of a pipe that sees EOF when it has taken a connection
+    (or died)."""
+    taken_read, taken_write = os.pipe()
+    if os.fork() == 0:
+        for fd in spares | {taken_read}:
+            os.close(fd)
+        keep(server, taken_write, args)  # never returns
+    os.close(taken_write)
+    return taken_read
 
 
 def warm_up() -> None:
-    """Build one IPython shell and throw it away: what a shell imports and the regular expressions it
-    compiles then stay in the template's memory, and each session's own shell is built from them
-    (about half of what a kernel's start would cost); and build the kernel application's classes. It
-    makes no threads, sockets or files."""
-    from IPython.core.interactiveshell import InteractiveShell
-    from traitlets.config import Config
-
-    config = Config()
-    config.HistoryManager.enabled = False
-    InteractiveShell.instance(config=config)
-    InteractiveShell.clear_instance()
+    """Build the kernel application's classes and the kernel's IPython shell (kept: each session's kernel
+    takes it over, see kernel_app.build_shell): what they import and compile, and the shell itself, then
+    stay in the template's memory instead of being built by each session. It makes no threads or sockets."""
     kernel_app.app_class()
+    kernel_app.build_shell()
 
 
-def keep(connection: socket.socket, args: dict) -> None:
-    """The keeper: start the session in its own namespaces, then wait for whichever ends first."""
+def keep(server: socket.socket, taken: int, args: dict) -> None:
+    """A keeper: fork the session in new namespaces, take one connection, pass its request on, then wait
+    for whichever ends first. What fails before the connection is told on it, as what fails after."""
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     try:
-        request, fds = _receive(connection)
-        _check(_libc.unshare(CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWNET), "unshare")
-        go_read, go_write = os.pipe()
-        child = os.fork()
-        if child == 0:
-            os.close(go_write)
-            become_session(connection, request, fds[0], args, go_read)  # never returns
-        for fd in fds + [go_read]:
-            os.close(fd)
-        if connection.recv(2) != b"go":
-            raise ConnectionError("the host did not place the session in its cgroups")
-        os.write(go_write, b"go")
-        os.close(go_write)
-        pidfd = os.pidfd_open(child)
-        readable, _, _ = select.select([connection, pidfd], [], [])
-        if connection in readable:
-            os.kill(child, signal.SIGKILL)
-        _, status = os.waitpid(child, 0)
-        connection.sendall(f"exit {os.waitstatus_to_exitcode(status)}\n".encode())
-    except BaseException as error:  # noqa: BLE001 - the keeper reports, then goes: never back to the loop
+        failure: OSError | None = None
         try:
+            child, to_session = _fork_session(server, taken, args)
+        except OSError as error:
+            failure = error
+        connection, _ = server.accept()
+        server.close()
+        try:
+            if failure is not None:
+                raise failure
+            _serve(connection, child, to_session, taken)
+        except BaseException as error:  # noqa: BLE001 - the keeper reports, then goes: never back to the loop
             connection.sendall(f"error {type(error).__name__}: {error}\n".encode())
-        except OSError:
-            pass
+    except OSError:
+        pass  # the host is gone: nobody to tell
     finally:
         os._exit(0)
 
 
-def _receive(connection: socket.socket) -> tuple[dict, list[int]]:
+def _fork_session(server: socket.socket, taken: int, args: dict) -> tuple[int, socket.socket]:
+    """Enter new pid, mount, ipc and network namespaces and fork the session into them (it waits for its
+    request on the socket returned)."""
+    _check(_libc.unshare(CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWNET), "unshare")
+    to_session, to_keeper = socket.socketpair()
+    child = os.fork()
+    if child == 0:
+        server.close()
+        to_session.close()
+        os.close(taken)
+        become_session(to_keeper, args)  # never returns
+    to_keeper.close()
+    return child, to_session
+
+
+def _serve(connection: socket.socket, child: int, to_session: socket.socket, taken: int) -> None:
+    """Pass the host's request on to the session, say hello with its pid, pass on the host's go, then wait
+    for the session's end or the host's word to kill it, and report the exit status. Only once the
+    session has its request is the template told (`taken`) to fork the next spare: its fork does not
+    compete with this one's hand-over."""
+    request, fds = _receive(connection)
+    sent = socket.send_fds(to_session, [request], fds)
+    to_session.sendall(request[sent:])
+    for fd in fds:
+        os.close(fd)
+    credentials = struct.pack("3i", child, os.getuid(), os.getgid())  # the pid is the session's: as root, allowed
+    connection.sendmsg([b"hello"], [(socket.SOL_SOCKET, socket.SCM_CREDENTIALS, credentials)])
+    os.close(taken)
+    if connection.recv(2) != b"go":
+        raise ConnectionError("the host did not place the session in its cgroups")
+    to_session.sendall(b"go")
+    to_session.close()
+    pidfd = os.pidfd_open(child)
+    readable, _, _ = select.select([connection, pidfd], [], [])
+    if connection in readable:
+        os.kill(child, signal.SIGKILL)
+    _, status = os.waitpid(child, 0)
+    connection.sendall(f"exit {os.waitstatus_to_exitcode(status)}\n".encode())
+
+
+def _receive(connection: socket.socket) -> tuple[bytes, list[int]]:
+    """One request line and the descriptors sent with it."""
     data, fds = b"", []
     while not data.endswith(b"\n"):
         chunk, new_fds, _, _ = socket.recv_fds(connection, 1 << 20, 4)
         if not chunk:
-            raise ConnectionError("the host closed the connection before its request")
+            raise ConnectionError("the connection closed before a request")
         data, fds = data + chunk, fds + new_fds
-    return json.loads(data), fds
+    return data, fds
 
 
-def become_session(connection: socket.socket, request: dict, log_fd: int, args: dict, go: int) -> None:
-    """The session, pid 1 of its pid namespace: harden, then become the kernel. On any failure it exits,
-    which the keeper reports. It goes on only when the keeper passes on the host's b"go" (through `go`):
-    the host has then moved it into its cgroups."""
-    os.dup2(log_fd, 1)
-    os.dup2(log_fd, 2)
+def become_session(keeper: socket.socket, args: dict) -> None:
+    """The session, pid 1 of its pid namespace: make what needs no request (its kernel application, its
+    own random state), wait for the request (from `keeper`), harden, then become the kernel. On any
+    failure it exits, which the keeper reports. Its kernel serves nothing before the keeper passes on
+    the host's b"go": the host has then moved it into its cgroups."""
+    _reseed()
+    kernel_app.prepare()
     try:
-        credentials = struct.pack("3i", os.getpid(), os.getuid(), os.getgid())
-        connection.sendmsg([b"hello"], [(socket.SOL_SOCKET, socket.SCM_CREDENTIALS, credentials)])
-        connection.detach()
-        if os.read(go, 2) != b"go":
-            raise ConnectionError("the host did not place the session in its cgroups")
+        data, fds = _receive(keeper)
+    except (OSError, ConnectionError):
+        os._exit(0)  # a spare no request came for: the template is going
+    request = json.loads(data)
+    os.dup2(fds[0], 1)
+    os.dup2(fds[0], 2)
+    try:
         private_view(request)
         null = os.open("/dev/null", os.O_RDONLY)
         os.dup2(null, 0)
-        _close_all_but({0, 1, 2, args["lifeline"]})
+        _close_all_but({0, 1, 2, args["lifeline"], keeper.fileno()})
         boot.harden(request["boot"], args["seccomp_filter"])
-        _reseed()
         lifeline.watch(args["lifeline"])
         os.chdir(request["boot"]["work_dir"])
-        boot.start_kernel(request["boot"])
+        kernel_app.start(request["boot"], before_serving=lambda: _await_go(keeper))
     except BaseException as error:  # noqa: BLE001 - told to the log, then the session ends
         print(f"codecall session: {type(error).__name__}: {error}", file=sys.stderr, flush=True)
     os._exit(70)
+
+
+def _await_go(keeper: socket.socket) -> None:
+    if keeper.recv(2) != b"go":
+        raise ConnectionError("the host did not place the session in its cgroups")
+    keeper.close()
 
 
 def private_view(request: dict) -> None:
