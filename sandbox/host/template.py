@@ -39,7 +39,7 @@ RECONNECT_MS = 2
 
 
 class ForkedKernel:
-    """The host's handle on one forked session: its keeper's connection (closing it kills the session)."""
+    """The host's handle on one forked session: its connection to the template (closing it kills the session)."""
 
     def __init__(self, connection: socket.socket, pid: int, connection_file: Path, context: zmq.Context) -> None:
         self.connection, self.connection_file, self.context = connection, connection_file, context
@@ -60,7 +60,7 @@ class ForkedKernel:
                 self.connection.sendall(b"go")
             except OSError as error:
                 self.exit_status = f"not placed in its cgroups: {error}"
-                self.connection.shutdown(socket.SHUT_RDWR)  # the keeper kills the session
+                self.connection.shutdown(socket.SHUT_RDWR)  # the template kills the session
 
         self._placing = threading.Thread(target=move, name="codecall-place", daemon=True)
         self._placing.start()
@@ -81,7 +81,7 @@ class ForkedKernel:
             self._client.control_channel.send(self._client.session.msg("interrupt_request", content={}))
 
     def shutdown_kernel(self, now: bool = True) -> None:
-        """Tell the keeper to kill the session, and wait (briefly) until it has."""
+        """Tell the template to kill the session, and wait (briefly) until it has."""
         if self._placing is not None:
             self._placing.join()
         try:

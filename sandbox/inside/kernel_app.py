@@ -45,8 +45,15 @@ def app_class() -> Any:
             self.kernel.shell.kernel = self.kernel
             self.kernel.shell.profile_dir = self.profile_dir
 
+        def init_control(self, context: Any) -> None:
+            """The control channel, and no subshells: the host never asks for one, and the shell channel's
+            thread that serves them (every shell message would pass through it) is one thread more in
+            every session."""
+            super().init_control(context)
+            self.shell_channel_thread = None
+
         def init_heartbeat(self) -> None:
-            """None: the host watches the kernel's process (or its keeper's connection), not heartbeats,
+            """None: the host watches the kernel's process (or its connection to the template), not heartbeats,
             and a heartbeat is a thread and a zmq context more in every session."""
 
     # monkeypatches, and fine here: this process is the box's own kernel (or its template) and nothing else.

@@ -1,19 +1,19 @@
 """In the box: a template that has imported the kernel machinery and the heavy libraries once, and forks
 a fresh session for each request, as isolated as a session started cold.
 
-The template keeps `SPARES` *keepers* forked ahead: each has entered new pid, mount, ipc and network
-namespaces and forked its *session* (pid 1 of the new pid namespace), which makes its kernel application
-and then waits for a request; the keeper waits to accept one connection on `socket`. Protocol, one
-unix-socket connection per session: the host sends one JSON line (the session's boot arguments and paths)
-with the session's log file as an SCM_RIGHTS descriptor. The keeper passes both on to its session, sends
-b"hello" with the session's pid in SCM_CREDENTIALS (the host reads its host pid from SO_PASSCRED and moves
-it into the session's cgroups) and tells the template to fork the next spare; it passes on the host's
-b"go" when it comes. Meanwhile the session makes its own view of the file system, applies rlimits, drops
-to the session uid, installs seccomp, closes every descriptor it does not need and sets up an ipykernel on
-the host's connection file; it serves no request before the go, so none of the session's code runs
-outside its cgroups. The keeper stays outside, waits for the session and reports its exit status as
-b"exit N"; when the host closes the connection (or sends anything) the keeper kills the session, which
-takes its whole pid namespace along.
+The template keeps `SPARES` sessions forked ahead, each in new pid, mount, ipc and network namespaces (pid
+1 of its own pid namespace): a spare makes its kernel application and then waits for a request, having
+done nothing else. Protocol, one unix-socket connection per session (the host connects to `socket`): the
+host sends one JSON line (the session's boot arguments and paths) with the session's log file as an
+SCM_RIGHTS descriptor. The template passes both on to a spare, sends b"hello" with the session's pid in
+SCM_CREDENTIALS (the host reads its host pid from SO_PASSCRED and moves it into the session's cgroups),
+forks the next spare, and passes on the host's b"go" when it comes. Meanwhile the session makes its own
+view of the file system, applies rlimits, drops to the session uid, installs seccomp, closes every
+descriptor it does not need and sets up an ipykernel on the host's connection file; it serves no request
+before the go, so none of the session's code runs outside its cgroups. The template reports a session's
+exit status as b"exit N"; when the host closes the connection (or sends anything but the go) it kills
+the session, which takes its whole pid namespace along. It does all this in one select loop, so it never
+has a thread when it forks.
 
 How each property of a cold session is kept is in sandbox/README.md (forked sessions).
 """
@@ -29,6 +29,7 @@ import signal
 import socket
 import struct
 import sys
+from dataclasses import dataclass, field
 
 from sandbox.inside import boot, kernel_app, lifeline
 
@@ -60,7 +61,9 @@ def mount(source: str | None, target: str, kind: str | None, flags: int = 0, dat
     _check(_libc.mount(encode(source), encode(target), encode(kind), flags, encode(data)), f"mount {target}")
 
 
-#: Keepers (each with its session forked and waiting) the template keeps ready ahead of requests.
+#: The namespaces a session gets of its own, and their clone flags.
+NAMESPACES = {"mnt": CLONE_NEWNS, "ipc": CLONE_NEWIPC, "net": CLONE_NEWNET, "pid": CLONE_NEWPID}
+#: Sessions the template keeps forked ahead of requests.
 SPARES = 2
 
 
@@ -74,34 +77,12 @@ def main(argument: str) -> None:
     args["seccomp_filter"] = seccomp.build()
     gc.freeze()  # what the template made stays out of every collection: a session's GC copies none of it
     sys.argv = [sys.argv[0]]
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # keepers are reaped by the kernel, not waited for
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     server.bind(args["socket"])
     server.listen(64)
-    spares: set[int] = set()  #: the read end of each spare keeper's pipe: EOF once it took a connection
+    own = {kind: os.open(f"/proc/self/ns/{kind}", os.O_RDONLY) for kind in NAMESPACES}
     print("codecall template: ready", flush=True)
-    while True:
-        while len(spares) < SPARES:
-            spares.add(_fork_spare(server, args, spares))
-        # the lifeline is watched here by select, not a thread: the template must fork single-threaded
-        readable, _, _ = select.select([args["lifeline"], *spares], [], [])
-        if args["lifeline"] in readable:
-            lifeline.end_all()
-        for taken in readable:
-            os.close(taken)
-            spares.discard(taken)
-
-
-def _fork_spare(server: socket.socket, args: dict, spares: set[int]) -> int:
-    """Fork a spare keeper; returns the read end of a pipe that sees EOF when it has taken a connection
-    (or died)."""
-    taken_read, taken_write = os.pipe()
-    if os.fork() == 0:
-        for fd in spares | {taken_read}:
-            os.close(fd)
-        keep(server, taken_write, args)  # never returns
-    os.close(taken_write)
-    return taken_read
+    Loop(server, args, own).run()
 
 
 def warm_up() -> None:
@@ -112,68 +93,154 @@ def warm_up() -> None:
     kernel_app.build_shell()
 
 
-def keep(server: socket.socket, taken: int, args: dict) -> None:
-    """A keeper: fork the session in new namespaces, take one connection, pass its request on, then wait
-    for whichever ends first. What fails before the connection is told on it, as what fails after."""
-    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-    try:
-        failure: OSError | None = None
+@dataclass(eq=False)
+class Kept:
+    """One session the template forked, and the host connection it was handed to (None while spare)."""
+
+    pid: int
+    pidfd: int
+    to_session: socket.socket | None  #: its request, then the go, pass through here
+    connection: socket.socket | None = None
+    stage: str = "spare"  #: spare -> request -> go -> running
+    request: bytes = b""
+    fds: list[int] = field(default_factory=list)
+    listening: bool = True  #: whether the connection is still watched (not after EOF or a kill)
+
+
+class Loop:
+    """The template's one loop: it forks spares, hands them to connections and keeps them (see the module
+    docstring); single-threaded, so every fork is of a process with one thread."""
+
+    def __init__(self, server: socket.socket, args: dict, own: dict[str, int]) -> None:
+        self.server, self.args, self.own = server, args, own
+        self.spares: list[Kept] = []
+        self.by_fd: dict[int, Kept] = {}  #: by pidfd, and by connection while it is watched
+        self.failure: OSError | None = None  #: why no spare could be forked (told to the next connection)
+
+    def run(self) -> None:
+        lifeline_fd, server_fd = self.args["lifeline"], self.server.fileno()
+        while True:
+            while len(self.spares) < SPARES and self.failure is None:
+                self._fork_spare()
+            readable, _, _ = select.select([lifeline_fd, server_fd, *self.by_fd], [], [])
+            if lifeline_fd in readable:
+                lifeline.end_all()
+            for fd in readable:
+                if fd == server_fd:
+                    self._accept()
+                elif fd in self.by_fd:
+                    self._event(self.by_fd[fd], fd)
+
+    def _fork_spare(self) -> None:
+        """Fork a session into new namespaces; the template itself goes back to its own at once."""
         try:
-            child, to_session = _fork_session(server, taken, args)
+            _check(_libc.unshare(CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWPID), "unshare")
+            try:
+                to_session, to_template = socket.socketpair()
+                pid = os.fork()
+                if pid == 0:
+                    become_session(to_template, self.args)  # never returns
+            finally:
+                for kind, fd in self.own.items():
+                    _check(_libc.setns(fd, NAMESPACES[kind]), f"setns {kind}")
         except OSError as error:
-            failure = error
-        connection, _ = server.accept()
-        server.close()
+            self.failure = error
+            return
+        to_template.close()
+        spare = Kept(pid, os.pidfd_open(pid), to_session)
+        self.spares.append(spare)
+        self.by_fd[spare.pidfd] = spare
+
+    def _accept(self) -> None:
+        connection, _ = self.server.accept()
+        self.failure = None  # try again for this one
+        if not self.spares:
+            self._fork_spare()
+        if not self.spares:
+            _tell(connection, f"error OSError: {self.failure}")
+            connection.close()
+            return
+        kept = self.spares.pop(0)
+        kept.connection, kept.stage = connection, "request"
+        self.by_fd[connection.fileno()] = kept
+
+    def _event(self, kept: Kept, fd: int) -> None:
         try:
-            if failure is not None:
-                raise failure
-            _serve(connection, child, to_session, taken)
-        except BaseException as error:  # noqa: BLE001 - the keeper reports, then goes: never back to the loop
-            connection.sendall(f"error {type(error).__name__}: {error}\n".encode())
+            if fd == kept.pidfd:
+                self._ended(kept)
+            elif kept.stage == "request":
+                self._request(kept)
+            else:
+                self._word(kept)
+        except OSError as error:
+            if kept.connection is not None:
+                _tell(kept.connection, f"error {type(error).__name__}: {error}")
+            self._kill(kept)
+
+    def _request(self, kept: Kept) -> None:
+        """Read the host's request; once whole, pass it on to the session and say hello with its pid."""
+        chunk, fds, _, _ = socket.recv_fds(kept.connection, 1 << 20, 4)
+        kept.fds += fds
+        if not chunk:
+            self._kill(kept)
+            return
+        kept.request += chunk
+        if not kept.request.endswith(b"\n"):
+            return
+        sent = socket.send_fds(kept.to_session, [kept.request], kept.fds)
+        kept.to_session.sendall(kept.request[sent:])
+        for descriptor in kept.fds:
+            os.close(descriptor)
+        kept.fds, kept.stage = [], "go"
+        credentials = struct.pack("3i", kept.pid, os.getuid(), os.getgid())  # not its own pid: root may
+        kept.connection.sendmsg([b"hello"], [(socket.SOL_SOCKET, socket.SCM_CREDENTIALS, credentials)])
+
+    def _word(self, kept: Kept) -> None:
+        """The host's go (passed on), or any other word or EOF: kill the session."""
+        word = kept.connection.recv(64)
+        if kept.stage == "go" and word.startswith(b"go"):
+            kept.to_session.sendall(b"go")
+            kept.to_session.close()
+            kept.to_session, kept.stage, word = None, "running", word[2:]
+            if word:
+                self._kill(kept)
+            return
+        self._kill(kept)
+
+    def _kill(self, kept: Kept) -> None:
+        """Kill the session (its pid namespace goes with it) and stop listening to the host."""
+        try:
+            signal.pidfd_send_signal(kept.pidfd, signal.SIGKILL)
+        except OSError:
+            pass  # already gone
+        if kept.listening and kept.connection is not None:
+            kept.listening = False
+            self.by_fd.pop(kept.connection.fileno(), None)
+
+    def _ended(self, kept: Kept) -> None:
+        """The session is gone: reap it, report its exit status, and forget it."""
+        _, status = os.waitpid(kept.pid, 0)
+        self.by_fd.pop(kept.pidfd, None)
+        os.close(kept.pidfd)
+        if kept in self.spares:  # a spare that died before any request: fork no more until a connection
+            self.spares.remove(kept)
+            self.failure = OSError(f"a spare session ended before its request (exit {status})")
+        if kept.to_session is not None:
+            kept.to_session.close()
+        for descriptor in kept.fds:
+            os.close(descriptor)
+        if kept.connection is not None:
+            if kept.listening:
+                self.by_fd.pop(kept.connection.fileno(), None)
+            _tell(kept.connection, f"exit {os.waitstatus_to_exitcode(status)}")
+            kept.connection.close()
+
+
+def _tell(connection: socket.socket, line: str) -> None:
+    try:
+        connection.sendall(line.encode() + b"\n")
     except OSError:
         pass  # the host is gone: nobody to tell
-    finally:
-        os._exit(0)
-
-
-def _fork_session(server: socket.socket, taken: int, args: dict) -> tuple[int, socket.socket]:
-    """Enter new pid, mount, ipc and network namespaces and fork the session into them (it waits for its
-    request on the socket returned)."""
-    _check(_libc.unshare(CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWNET), "unshare")
-    to_session, to_keeper = socket.socketpair()
-    child = os.fork()
-    if child == 0:
-        server.close()
-        to_session.close()
-        os.close(taken)
-        become_session(to_keeper, args)  # never returns
-    to_keeper.close()
-    return child, to_session
-
-
-def _serve(connection: socket.socket, child: int, to_session: socket.socket, taken: int) -> None:
-    """Pass the host's request on to the session, say hello with its pid, pass on the host's go, then wait
-    for the session's end or the host's word to kill it, and report the exit status. Only once the
-    session has its request is the template told (`taken`) to fork the next spare: its fork does not
-    compete with this one's hand-over."""
-    request, fds = _receive(connection)
-    sent = socket.send_fds(to_session, [request], fds)
-    to_session.sendall(request[sent:])
-    for fd in fds:
-        os.close(fd)
-    credentials = struct.pack("3i", child, os.getuid(), os.getgid())  # the pid is the session's: as root, allowed
-    connection.sendmsg([b"hello"], [(socket.SOL_SOCKET, socket.SCM_CREDENTIALS, credentials)])
-    os.close(taken)
-    if connection.recv(2) != b"go":
-        raise ConnectionError("the host did not place the session in its cgroups")
-    to_session.sendall(b"go")
-    to_session.close()
-    pidfd = os.pidfd_open(child)
-    readable, _, _ = select.select([connection, pidfd], [], [])
-    if connection in readable:
-        os.kill(child, signal.SIGKILL)
-    _, status = os.waitpid(child, 0)
-    connection.sendall(f"exit {os.waitstatus_to_exitcode(status)}\n".encode())
 
 
 def _receive(connection: socket.socket) -> tuple[bytes, list[int]]:
@@ -187,15 +254,17 @@ def _receive(connection: socket.socket) -> tuple[bytes, list[int]]:
     return data, fds
 
 
-def become_session(keeper: socket.socket, args: dict) -> None:
-    """The session, pid 1 of its pid namespace: make what needs no request (its kernel application, its
-    own random state), wait for the request (from `keeper`), harden, then become the kernel. On any
-    failure it exits, which the keeper reports. Its kernel serves nothing before the keeper passes on
-    the host's b"go": the host has then moved it into its cgroups."""
+def become_session(template: socket.socket, args: dict) -> None:
+    """The session, pid 1 of its pid namespace: close what it inherited of the template's (its listening
+    socket, its connections to hosts, other sessions' channels), make what needs no request (its kernel
+    application, its own random state), wait for the request (from `template`), harden, then become the
+    kernel. On any failure it exits, which the template reports. Its kernel serves nothing before the
+    template passes on the host's b"go": the host has then moved it into its cgroups."""
+    _close_all_but({0, 1, 2, args["lifeline"], template.fileno()})
     _reseed()
     kernel_app.prepare()
     try:
-        data, fds = _receive(keeper)
+        data, fds = _receive(template)
     except (OSError, ConnectionError):
         os._exit(0)  # a spare no request came for: the template is going
     request = json.loads(data)
@@ -205,20 +274,20 @@ def become_session(keeper: socket.socket, args: dict) -> None:
         private_view(request)
         null = os.open("/dev/null", os.O_RDONLY)
         os.dup2(null, 0)
-        _close_all_but({0, 1, 2, args["lifeline"], keeper.fileno()})
+        _close_all_but({0, 1, 2, args["lifeline"], template.fileno()})
         boot.harden(request["boot"], args["seccomp_filter"])
         lifeline.watch(args["lifeline"])
         os.chdir(request["boot"]["work_dir"])
-        kernel_app.start(request["boot"], before_serving=lambda: _await_go(keeper))
+        kernel_app.start(request["boot"], before_serving=lambda: _await_go(template))
     except BaseException as error:  # noqa: BLE001 - told to the log, then the session ends
         print(f"codecall session: {type(error).__name__}: {error}", file=sys.stderr, flush=True)
     os._exit(70)
 
 
-def _await_go(keeper: socket.socket) -> None:
-    if keeper.recv(2) != b"go":
+def _await_go(template: socket.socket) -> None:
+    if template.recv(2) != b"go":
         raise ConnectionError("the host did not place the session in its cgroups")
-    keeper.close()
+    template.close()
 
 
 def private_view(request: dict) -> None:
