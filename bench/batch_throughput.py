@@ -7,7 +7,7 @@ rows appended and fsynced) with its rate and peak memory. Reports rates, asserts
                                              [--long 10000]
 
 Rates are end to end, as a user of `codecall run` sees them, template start included. Peak memory is of
-this process (the host side) and, sampled every 0.2 s, of every process it started (template, keepers,
+this process (the host side) and, sampled every 0.2 s, of every process it started (template,
 sessions, watchdog), with shared pages counted once (the sum of their PSS).
 """
 

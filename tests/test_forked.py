@@ -78,7 +78,7 @@ def test_siblings_cannot_read_each_others_memory(siblings: tuple[Session, Sessio
 def test_no_descriptor_of_the_template_or_a_sibling_is_open(siblings: tuple[Session, Session]) -> None:
     """Every socket the session holds was made in its own network namespace or is one of its own kernel's
     endpoints (the host's connections to them are accepted there), so none is the template's listening
-    socket or a keeper's connection; and no file is open outside its own folders."""
+    socket or one of its connections to a host; and no file is open outside its own folders."""
     _, second = siblings
     code = f"""
 import os, re, socket

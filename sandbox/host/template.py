@@ -26,6 +26,7 @@ from jupyter_client.connect import write_connection_file
 
 from sandbox.boxes.base import PACKAGE_ROOT, BoxSpec
 from sandbox.boxes.bubblewrap import python_roots
+from sandbox.boxes.cgroups import Cgroup
 from sandbox.boxes.forked import ForkedBox
 from sandbox.errors import KernelDied
 from sandbox.host.host_process import HOST_PROCESS
@@ -38,13 +39,31 @@ RECONNECT_MS = 2
 
 
 class ForkedKernel:
-    """The host's handle on one forked session: its keeper's connection (closing it kills the session)."""
+    """The host's handle on one forked session: its connection to the template (closing it kills the session)."""
 
     def __init__(self, connection: socket.socket, pid: int, connection_file: Path, context: zmq.Context) -> None:
         self.connection, self.connection_file, self.context = connection, connection_file, context
         self.pid = pid  #: the session's pid on the host (pid 1 in its own namespace)
         self.exit_status: str | None = None
         self._client: BlockingKernelClient | None = None
+        self._placing: threading.Thread | None = None
+
+    def place(self, group: Cgroup | None) -> None:
+        """Move the session into `group` and then say go, in a thread: the first write to a cgroup v1
+        hierarchy after a pause waits for an RCU grace period (about 8 ms, hardly any CPU), and the session
+        sets its kernel up meanwhile (it serves nothing before the go). A failure ends the session."""
+
+        def move() -> None:
+            try:
+                for procs in group.procs_files if group else []:
+                    Path(procs).write_text(str(self.pid))
+                self.connection.sendall(b"go")
+            except OSError as error:
+                self.exit_status = f"not placed in its cgroups: {error}"
+                self.connection.shutdown(socket.SHUT_RDWR)  # the template kills the session
+
+        self._placing = threading.Thread(target=move, name="codecall-place", daemon=True)
+        self._placing.start()
 
     def is_alive(self) -> bool:
         if self.exit_status is None and select.select([self.connection], [], [], 0)[0]:
@@ -62,7 +81,9 @@ class ForkedKernel:
             self._client.control_channel.send(self._client.session.msg("interrupt_request", content={}))
 
     def shutdown_kernel(self, now: bool = True) -> None:
-        """Tell the keeper to kill the session, and wait (briefly) until it has."""
+        """Tell the template to kill the session, and wait (briefly) until it has."""
+        if self._placing is not None:
+            self._placing.join()
         try:
             if self.is_alive():
                 self.connection.sendall(b"kill")
@@ -156,13 +177,12 @@ class Template:
             with open(log_path, "wb") as log:
                 socket.send_fds(connection, [json.dumps(request).encode() + b"\n"], [log.fileno()])
             pid = _hello_pid(connection)
-            for procs in group.procs_files if group else []:
-                Path(procs).write_text(str(pid))
-            connection.sendall(b"go")
         except OSError as error:
             connection.close()
             raise KernelDied(f"the session template did not fork a session: {error}") from error
-        return ForkedKernel(connection, pid, spec.connection_file, self.context)
+        kernel = ForkedKernel(connection, pid, spec.connection_file, self.context)
+        kernel.place(group)
+        return kernel
 
     def close(self) -> None:
         with self._lock:

@@ -1,15 +1,19 @@
 """In the box: a template that has imported the kernel machinery and the heavy libraries once, and forks
 a fresh session for each request, as isolated as a session started cold.
 
-Protocol, one unix-socket connection per session (the host connects to `socket`): the host sends one JSON
-line (`Request` below) with the session's log file as an SCM_RIGHTS descriptor. The template forks a
-*keeper*, which enters new pid, mount, ipc and network namespaces and forks the *session*, pid 1 of the
-new pid namespace. The session sends b"hello" (the host reads its host pid from SO_PASSCRED and moves
-it into the session's cgroups) and waits until the keeper passes on the host's b"go"; then it makes its
-own view of the file system, applies rlimits, drops to the session uid, installs seccomp, closes every
-descriptor it does not need and becomes an ipykernel on the host's connection file. The keeper stays
-outside, waits for the session and reports its exit status as b"exit N"; when the host closes the
-connection (or sends anything) the keeper kills the session, which takes its whole pid namespace along.
+The template keeps `SPARES` sessions forked ahead, each in new pid, mount, ipc and network namespaces (pid
+1 of its own pid namespace): a spare makes its kernel application and then waits for a request, having
+done nothing else. Protocol, one unix-socket connection per session (the host connects to `socket`): the
+host sends one JSON line (the session's boot arguments and paths) with the session's log file as an
+SCM_RIGHTS descriptor. The template passes both on to a spare, sends b"hello" with the session's pid in
+SCM_CREDENTIALS (the host reads its host pid from SO_PASSCRED and moves it into the session's cgroups),
+forks the next spare, and passes on the host's b"go" when it comes. Meanwhile the session makes its own
+view of the file system, applies rlimits, drops to the session uid, installs seccomp, closes every
+descriptor it does not need and sets up an ipykernel on the host's connection file; it serves no request
+before the go, so none of the session's code runs outside its cgroups. The template reports a session's
+exit status as b"exit N"; when the host closes the connection (or sends anything but the go) it kills
+the session, which takes its whole pid namespace along. It does all this in one select loop, so it never
+has a thread when it forks.
 
 How each property of a cold session is kept is in sandbox/README.md (forked sessions).
 """
@@ -25,6 +29,7 @@ import signal
 import socket
 import struct
 import sys
+from dataclasses import dataclass, field
 
 from sandbox.inside import boot, kernel_app, lifeline
 
@@ -56,6 +61,12 @@ def mount(source: str | None, target: str, kind: str | None, flags: int = 0, dat
     _check(_libc.mount(encode(source), encode(target), encode(kind), flags, encode(data)), f"mount {target}")
 
 
+#: The namespaces a session gets of its own, and their clone flags.
+NAMESPACES = {"mnt": CLONE_NEWNS, "ipc": CLONE_NEWIPC, "net": CLONE_NEWNET, "pid": CLONE_NEWPID}
+#: Sessions the template keeps forked ahead of requests.
+SPARES = 2
+
+
 def main(argument: str) -> None:
     args = json.loads(argument)
     for name in PRELOAD:
@@ -66,104 +77,217 @@ def main(argument: str) -> None:
     args["seccomp_filter"] = seccomp.build()
     gc.freeze()  # what the template made stays out of every collection: a session's GC copies none of it
     sys.argv = [sys.argv[0]]
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # keepers are reaped by the kernel, not waited for
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     server.bind(args["socket"])
     server.listen(64)
+    own = {kind: os.open(f"/proc/self/ns/{kind}", os.O_RDONLY) for kind in NAMESPACES}
     print("codecall template: ready", flush=True)
-    while True:
-        # the lifeline is watched here by select, not a thread: the template must fork single-threaded
-        readable, _, _ = select.select([server, args["lifeline"]], [], [])
-        if args["lifeline"] in readable:
-            lifeline.end_all()
-        connection, _ = server.accept()
-        if os.fork() == 0:
-            server.detach()
-            keep(connection, args)  # never returns
-        connection.close()
+    Loop(server, args, own).run()
 
 
 def warm_up() -> None:
-    """Build one IPython shell and throw it away: what a shell imports and the regular expressions it
-    compiles then stay in the template's memory, and each session's own shell is built from them
-    (about half of what a kernel's start would cost); and build the kernel application's classes. It
-    makes no threads, sockets or files."""
-    from IPython.core.interactiveshell import InteractiveShell
-    from traitlets.config import Config
-
-    config = Config()
-    config.HistoryManager.enabled = False
-    InteractiveShell.instance(config=config)
-    InteractiveShell.clear_instance()
+    """Build the kernel application's classes and the kernel's IPython shell (kept: each session's kernel
+    takes it over, see kernel_app.build_shell): what they import and compile, and the shell itself, then
+    stay in the template's memory instead of being built by each session. It makes no threads or sockets."""
     kernel_app.app_class()
+    kernel_app.build_shell()
 
 
-def keep(connection: socket.socket, args: dict) -> None:
-    """The keeper: start the session in its own namespaces, then wait for whichever ends first."""
-    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-    try:
-        request, fds = _receive(connection)
-        _check(_libc.unshare(CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWNET), "unshare")
-        go_read, go_write = os.pipe()
-        child = os.fork()
-        if child == 0:
-            os.close(go_write)
-            become_session(connection, request, fds[0], args, go_read)  # never returns
-        for fd in fds + [go_read]:
-            os.close(fd)
-        if connection.recv(2) != b"go":
-            raise ConnectionError("the host did not place the session in its cgroups")
-        os.write(go_write, b"go")
-        os.close(go_write)
-        pidfd = os.pidfd_open(child)
-        readable, _, _ = select.select([connection, pidfd], [], [])
-        if connection in readable:
-            os.kill(child, signal.SIGKILL)
-        _, status = os.waitpid(child, 0)
-        connection.sendall(f"exit {os.waitstatus_to_exitcode(status)}\n".encode())
-    except BaseException as error:  # noqa: BLE001 - the keeper reports, then goes: never back to the loop
+@dataclass(eq=False)
+class Kept:
+    """One session the template forked, and the host connection it was handed to (None while spare)."""
+
+    pid: int
+    pidfd: int
+    to_session: socket.socket | None  #: its request, then the go, pass through here
+    connection: socket.socket | None = None
+    stage: str = "spare"  #: spare -> request -> go -> running
+    request: bytes = b""
+    fds: list[int] = field(default_factory=list)
+    listening: bool = True  #: whether the connection is still watched (not after EOF or a kill)
+
+
+class Loop:
+    """The template's one loop: it forks spares, hands them to connections and keeps them (see the module
+    docstring); single-threaded, so every fork is of a process with one thread."""
+
+    def __init__(self, server: socket.socket, args: dict, own: dict[str, int]) -> None:
+        self.server, self.args, self.own = server, args, own
+        self.spares: list[Kept] = []
+        self.by_fd: dict[int, Kept] = {}  #: by pidfd, and by connection while it is watched
+        self.failure: OSError | None = None  #: why no spare could be forked (told to the next connection)
+
+    def run(self) -> None:
+        lifeline_fd, server_fd = self.args["lifeline"], self.server.fileno()
+        while True:
+            while len(self.spares) < SPARES and self.failure is None:
+                self._fork_spare()
+            readable, _, _ = select.select([lifeline_fd, server_fd, *self.by_fd], [], [])
+            if lifeline_fd in readable:
+                lifeline.end_all()
+            for fd in readable:
+                if fd == server_fd:
+                    self._accept()
+                elif fd in self.by_fd:
+                    self._event(self.by_fd[fd], fd)
+
+    def _fork_spare(self) -> None:
+        """Fork a session into new namespaces; the template itself goes back to its own at once."""
         try:
-            connection.sendall(f"error {type(error).__name__}: {error}\n".encode())
+            _check(_libc.unshare(CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWPID), "unshare")
+            try:
+                to_session, to_template = socket.socketpair()
+                pid = os.fork()
+                if pid == 0:
+                    become_session(to_template, self.args)  # never returns
+            finally:
+                for kind, fd in self.own.items():
+                    _check(_libc.setns(fd, NAMESPACES[kind]), f"setns {kind}")
+        except OSError as error:
+            self.failure = error
+            return
+        to_template.close()
+        spare = Kept(pid, os.pidfd_open(pid), to_session)
+        self.spares.append(spare)
+        self.by_fd[spare.pidfd] = spare
+
+    def _accept(self) -> None:
+        connection, _ = self.server.accept()
+        self.failure = None  # try again for this one
+        if not self.spares:
+            self._fork_spare()
+        if not self.spares:
+            _tell(connection, f"error OSError: {self.failure}")
+            connection.close()
+            return
+        kept = self.spares.pop(0)
+        kept.connection, kept.stage = connection, "request"
+        self.by_fd[connection.fileno()] = kept
+
+    def _event(self, kept: Kept, fd: int) -> None:
+        try:
+            if fd == kept.pidfd:
+                self._ended(kept)
+            elif kept.stage == "request":
+                self._request(kept)
+            else:
+                self._word(kept)
+        except OSError as error:
+            if kept.connection is not None:
+                _tell(kept.connection, f"error {type(error).__name__}: {error}")
+            self._kill(kept)
+
+    def _request(self, kept: Kept) -> None:
+        """Read the host's request; once whole, pass it on to the session and say hello with its pid."""
+        chunk, fds, _, _ = socket.recv_fds(kept.connection, 1 << 20, 4)
+        kept.fds += fds
+        if not chunk:
+            self._kill(kept)
+            return
+        kept.request += chunk
+        if not kept.request.endswith(b"\n"):
+            return
+        sent = socket.send_fds(kept.to_session, [kept.request], kept.fds)
+        kept.to_session.sendall(kept.request[sent:])
+        for descriptor in kept.fds:
+            os.close(descriptor)
+        kept.fds, kept.stage = [], "go"
+        credentials = struct.pack("3i", kept.pid, os.getuid(), os.getgid())  # not its own pid: root may
+        kept.connection.sendmsg([b"hello"], [(socket.SOL_SOCKET, socket.SCM_CREDENTIALS, credentials)])
+
+    def _word(self, kept: Kept) -> None:
+        """The host's go (passed on), or any other word or EOF: kill the session."""
+        word = kept.connection.recv(64)
+        if kept.stage == "go" and word.startswith(b"go"):
+            kept.to_session.sendall(b"go")
+            kept.to_session.close()
+            kept.to_session, kept.stage, word = None, "running", word[2:]
+            if word:
+                self._kill(kept)
+            return
+        self._kill(kept)
+
+    def _kill(self, kept: Kept) -> None:
+        """Kill the session (its pid namespace goes with it) and stop listening to the host."""
+        try:
+            signal.pidfd_send_signal(kept.pidfd, signal.SIGKILL)
         except OSError:
-            pass
-    finally:
-        os._exit(0)
+            pass  # already gone
+        if kept.listening and kept.connection is not None:
+            kept.listening = False
+            self.by_fd.pop(kept.connection.fileno(), None)
+
+    def _ended(self, kept: Kept) -> None:
+        """The session is gone: reap it, report its exit status, and forget it."""
+        _, status = os.waitpid(kept.pid, 0)
+        self.by_fd.pop(kept.pidfd, None)
+        os.close(kept.pidfd)
+        if kept in self.spares:  # a spare that died before any request: fork no more until a connection
+            self.spares.remove(kept)
+            self.failure = OSError(f"a spare session ended before its request (exit {status})")
+        if kept.to_session is not None:
+            kept.to_session.close()
+        for descriptor in kept.fds:
+            os.close(descriptor)
+        if kept.connection is not None:
+            if kept.listening:
+                self.by_fd.pop(kept.connection.fileno(), None)
+            _tell(kept.connection, f"exit {os.waitstatus_to_exitcode(status)}")
+            kept.connection.close()
 
 
-def _receive(connection: socket.socket) -> tuple[dict, list[int]]:
+def _tell(connection: socket.socket, line: str) -> None:
+    try:
+        connection.sendall(line.encode() + b"\n")
+    except OSError:
+        pass  # the host is gone: nobody to tell
+
+
+def _receive(connection: socket.socket) -> tuple[bytes, list[int]]:
+    """One request line and the descriptors sent with it."""
     data, fds = b"", []
     while not data.endswith(b"\n"):
         chunk, new_fds, _, _ = socket.recv_fds(connection, 1 << 20, 4)
         if not chunk:
-            raise ConnectionError("the host closed the connection before its request")
+            raise ConnectionError("the connection closed before a request")
         data, fds = data + chunk, fds + new_fds
-    return json.loads(data), fds
+    return data, fds
 
 
-def become_session(connection: socket.socket, request: dict, log_fd: int, args: dict, go: int) -> None:
-    """The session, pid 1 of its pid namespace: harden, then become the kernel. On any failure it exits,
-    which the keeper reports. It goes on only when the keeper passes on the host's b"go" (through `go`):
-    the host has then moved it into its cgroups."""
-    os.dup2(log_fd, 1)
-    os.dup2(log_fd, 2)
+def become_session(template: socket.socket, args: dict) -> None:
+    """The session, pid 1 of its pid namespace: close what it inherited of the template's (its listening
+    socket, its connections to hosts, other sessions' channels), make what needs no request (its kernel
+    application, its own random state), wait for the request (from `template`), harden, then become the
+    kernel. On any failure it exits, which the template reports. Its kernel serves nothing before the
+    template passes on the host's b"go": the host has then moved it into its cgroups."""
+    _close_all_but({0, 1, 2, args["lifeline"], template.fileno()})
+    _reseed()
+    kernel_app.prepare()
     try:
-        credentials = struct.pack("3i", os.getpid(), os.getuid(), os.getgid())
-        connection.sendmsg([b"hello"], [(socket.SOL_SOCKET, socket.SCM_CREDENTIALS, credentials)])
-        connection.detach()
-        if os.read(go, 2) != b"go":
-            raise ConnectionError("the host did not place the session in its cgroups")
+        data, fds = _receive(template)
+    except (OSError, ConnectionError):
+        os._exit(0)  # a spare no request came for: the template is going
+    request = json.loads(data)
+    os.dup2(fds[0], 1)
+    os.dup2(fds[0], 2)
+    try:
         private_view(request)
         null = os.open("/dev/null", os.O_RDONLY)
         os.dup2(null, 0)
-        _close_all_but({0, 1, 2, args["lifeline"]})
+        _close_all_but({0, 1, 2, args["lifeline"], template.fileno()})
         boot.harden(request["boot"], args["seccomp_filter"])
-        _reseed()
         lifeline.watch(args["lifeline"])
         os.chdir(request["boot"]["work_dir"])
-        boot.start_kernel(request["boot"])
+        kernel_app.start(request["boot"], before_serving=lambda: _await_go(template))
     except BaseException as error:  # noqa: BLE001 - told to the log, then the session ends
         print(f"codecall session: {type(error).__name__}: {error}", file=sys.stderr, flush=True)
     os._exit(70)
+
+
+def _await_go(template: socket.socket) -> None:
+    if template.recv(2) != b"go":
+        raise ConnectionError("the host did not place the session in its cgroups")
+    template.close()
 
 
 def private_view(request: dict) -> None:
