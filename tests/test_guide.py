@@ -18,8 +18,14 @@ import torch
 
 from codecall.agent import Agent
 from codecall.models.grammar import line_grammar, takes_fraction
-from codecall.models.guide import MAX_CALLS, Guide, result_name
-from codecall.models.literals import list_item_left, percent_numbers, quoted, task_numbers, task_strings
+from codecall.models.guide import MAX_CALLS, Guide, expression_of, result_name
+from codecall.models.literals import (
+    list_item_left,
+    percent_numbers,
+    quoted,
+    task_numbers,
+    task_strings,
+)
 from codecall.models.transformers import Transformers
 from codecall.prompt import opening_request
 from codecall.tools import Tool
@@ -390,21 +396,23 @@ def trip_cost(city: str, nights: int) -> float:
     return 100.0 * nights
 
 
-def insist(guide: Guide, constraint, line: str, max_tokens: int = 40) -> str:
-    """Decode a line while the logits push hard for `line`, token by token, as a model set on it would."""
+def insist(guide: Guide, constraint, line: str, max_tokens: int = 40, ids: torch.Tensor | None = None) -> str:
+    """Decode a line (after `ids`, the reply so far) while the logits push hard for `line`, token by token,
+    as a model set on it would."""
     wanted = guide.tokenizer.encode(line + "\n", add_special_tokens=False)
-    ids = torch.zeros((1, 0), dtype=torch.long)
+    ids = torch.zeros((1, 0), dtype=torch.long) if ids is None else ids
+    start = ids.shape[1]
     for _ in range(max_tokens):
         scores = torch.zeros((1, guide.vocab_size))
-        text = guide.tokenizer.decode(ids[0])
+        text = guide.tokenizer.decode(ids[0, start:])
         for token in wanted:  # the failed line's next token where the text so far is still on it
             if (line + "\n").startswith(text + guide.pieces[token]) and len(guide.pieces[token]) > 0:
                 scores[0, token] += 10.0
         token = int(constraint(ids, scores)[0].argmax())
         ids = torch.cat([ids, torch.tensor([[token]])], dim=1)
-        if guide.tokenizer.decode(ids[0]).endswith("\n"):
+        if guide.tokenizer.decode(ids[0, start:]).endswith("\n"):
             break
-    return guide.tokenizer.decode(ids[0]).strip()
+    return guide.tokenizer.decode(ids[0, start:]).strip()
 
 
 @pytest.mark.model
@@ -453,3 +461,38 @@ def test_an_optional_parameter_the_task_names_is_given_by_keyword(model: Transfo
     code = result.steps[0].code
     assert "cabin=True" in code and "pets" not in code, code
     assert result.answer == 80.0, code
+
+
+@pytest.mark.model
+def test_a_call_the_reply_made_is_not_made_again_under_another_name(guide: Guide) -> None:
+    tool = Tool.from_function(trip_cost)
+    task = "What does a trip to Lima for 3 nights cost, and to Cusco?"
+    constraint = guide.constraint([tool], [], 0, task=task)
+    first = 'result = trip_cost("Lima", 3)'
+    ids, _ = feed(constraint, guide, first + "\n")
+    assert constraint.refused == [expression_of(first)] == ['trip_cost("Lima", 3)']
+    again = insist(guide, constraint, 'result2 = trip_cost("Lima", 3)', ids=ids)
+    assert again.startswith("result2 = trip_cost(") and again != 'result2 = trip_cost("Lima", 3)', again
+
+
+def coats_of_paint(area_m2: float, coats: int) -> float:
+    """Litres of paint for a wall."""
+    return area_m2 * coats / 10
+
+
+@pytest.mark.model
+def test_an_integer_parameter_takes_a_small_count_the_task_spells_out_and_nothing_else_free(guide: Guide) -> None:
+    import llguidance
+
+    from codecall.models.guide import COUNTS
+
+    def takes(line: str, numbers: list[str]) -> bool:
+        grammar = line_grammar([Tool.from_function(coats_of_paint)], [], result="result", answer=None,
+                               numbers=numbers, counts=COUNTS)  # fmt: skip
+        matcher = llguidance.LLMatcher(guide.lltokenizer, llguidance.LLMatcher.grammar_from_lark(grammar))
+        tokens = guide.tokenizer.encode(line, add_special_tokens=False)
+        return all(matcher.consume_token(t) for t in tokens) and matcher.is_accepting()
+
+    assert takes("result = coats_of_paint(12.5, 2)\n", ["12.5"])  # "12.5 m², two coats"
+    assert not takes("result = coats_of_paint(2, 2)\n", ["12.5"])  # a float parameter: the task's numbers only
+    assert not takes("result = coats_of_paint(12.5, 40)\n", ["12.5"])  # no free integers when a task has numbers

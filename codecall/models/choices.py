@@ -50,8 +50,7 @@ class WholeChoice:
             return
         candidates = [ids for ids, _ in offered]
         likelihood = self.scorer(input_ids, logits, candidates)
-        read = self.scorer.baseline([reply + c for c in candidates] + ([reply] if reply else []))
-        bias = [b - (read[-1] if reply else 0.0) for b in read[: len(candidates)]]
+        bias = self.scorer.baseline(candidates, after=reply)
         bonuses = [bonus for _, bonus in offered]
         totals = [lp - b + self.weight * w for lp, b, w in zip(likelihood, bias, bonuses, strict=True)]
         best = candidates[max(range(len(totals)), key=totals.__getitem__)]

@@ -51,7 +51,7 @@ class DataConstraint(LineConstraint):
         final = wants or len(self.results) >= self.max_lines
         grammar = data_line_grammar(
             self.columns, names=[*self.names, *self.results], taken=[*self.names, *self.results],
-            values=self.values, numbers=[*self.numbers, *self.spelled], strings=self.quoted,
+            values=self.values, numbers=self.numbers, strings=self.quoted,
             assign=not final, final=final, plot=self.plot,
         )  # fmt: skip
         return llguidance.LLMatcher(self.guide.lltokenizer, llguidance.LLMatcher.grammar_from_lark(grammar))

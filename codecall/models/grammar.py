@@ -44,6 +44,7 @@ def line_grammar(
     must_use: Sequence[str] = (),
     fractions: Sequence[str] = (),
     moments: Sequence[datetime] = (),
+    counts: Sequence[str] = (),
 ) -> str:
     """The Lark grammar of the next line: `RESULT = TOOL(ARGS)` (when `tools` is not empty), or the
     reply's last line `final_answer(ANSWER)` (when `answer` is given).
@@ -53,7 +54,8 @@ def line_grammar(
     result (`capital_of(capital_of(...))` is a loop, not a plan). `numbers` and `strings`, when given, are
     the only number and string literals allowed; a parameter that takes a fraction (`takes_fraction`) is
     given the task's numbers of at most 1 and `fractions` (its percentages as fractions) instead, and a
-    string parameter whose description gives a strftime format the task's `moments` in that format. With
+    string parameter whose description gives a strftime format the task's `moments` in that format, and an
+    integer parameter `counts` too (small whole numbers a task may spell out: "two coats"). With
     `must_use`, a call passes one of those names; the tools that cannot are left out; when none can, the
     reply ends if `answer` is given, else any call goes."""
     if not tools and answer is None:
@@ -64,7 +66,7 @@ def line_grammar(
     refs = _Refs(sources)
     share = [n for n in numbers if abs(float(n)) <= 1]
     fraction = " | ".join(map(json.dumps, dict.fromkeys([*share, *fractions]))) if numbers else ""
-    implied = _Implied(fraction, moments)
+    implied = _Implied(fraction, moments, counts if numbers else ())
     calls = [_call_rule(t, f"p_{i}", rules, refs, must_use, implied) for i, t in enumerate(tools)] if must_use else []
     if must_use and not any(calls) and answer is not None:
         tools = []  # nothing can build on the results: the reply ends
@@ -81,7 +83,7 @@ def line_grammar(
         starts.append("final_line")
         rules.append(f"final_line: {json.dumps(f'final_answer({answer})')}")
     rules.append(_VALUE_RULES.format(refs=""))
-    return "\n".join([f"start: {' | '.join(starts)}", *rules, _lexemes(numbers, strings)])
+    return "\n".join([f"start: {' | '.join(starts)}", *rules, _lexemes(numbers, strings, counts)])
 
 
 class _Refs:
@@ -185,15 +187,14 @@ def _var_rule(taken: Sequence[str]) -> str:
     return f"VAR: /[a-z_][a-z0-9_]{{0,24}}/ & ~/({'|'.join(_WISHES)}).*/ & ~({words})"
 
 
-def _lexemes(numbers: Sequence[str], strings: Sequence[str] = ()) -> str:
+def _lexemes(numbers: Sequence[str], strings: Sequence[str] = (), counts: Sequence[str] = ()) -> str:
     """The literal lexemes; numbers and strings limited to the task's own when it has any, so a model cannot
     copy the worked example's numbers or wander off inside a string."""
     lines = _LEXEMES.splitlines()
-    if numbers:
-        ints = [n for n in numbers if "." not in n]
+    if numbers:  # an integer parameter then takes the task's integers only (or, when it has none, a count)
+        ints = [n for n in numbers if "." not in n] or list(counts) or ["0"]
         lines[1] = f"FLOAT: {' | '.join(map(json.dumps, numbers))}"
-        if ints:
-            lines[0] = f"INT: {' | '.join(map(json.dumps, ints))}"
+        lines[0] = f"INT: {' | '.join(map(json.dumps, ints))}"
     if strings:
         lines[2] = f"STR: {' | '.join(_literal_rule(s) for s in strings)}"
     return "\n".join(lines)
@@ -206,14 +207,16 @@ def _names_rule(names: Sequence[str]) -> str:
 
 class _Implied:
     """The values a task implies for a parameter whose schema says how it wants them: a share of one
-    (`takes_fraction`: the task's percentages as fractions) or a date in a strftime format."""
+    (`takes_fraction`: the task's percentages as fractions), a date in a strftime format, or a count."""
 
-    def __init__(self, fraction: str = "", moments: Sequence[datetime] = ()) -> None:
-        self.fraction, self.moments = fraction, list(moments)
+    def __init__(self, fraction: str = "", moments: Sequence[datetime] = (), counts: Sequence[str] = ()) -> None:
+        self.fraction, self.moments, self.counts = fraction, list(moments), list(counts)
 
     def rule(self, schema: dict[str, Any]) -> str | None:
         if self.fraction and takes_fraction(schema):
             return f"({self.fraction})"
+        if self.counts and schema.get("type") == "integer" and not {"enum", "const"} & schema.keys():
+            return "(INT | " + " | ".join(map(json.dumps, self.counts)) + ")"
         fmt = _STRFTIME.search(str(schema.get("description") or "")) if schema.get("type") == "string" else None
         if fmt and self.moments:
             values = dict.fromkeys(m.strftime(fmt.group()) for m in self.moments)

@@ -9,11 +9,13 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time
 
+_NUMBER = re.compile(r"(?<![\w.,-])-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\d-]|[.,]\d)")
+
 
 def task_numbers(text: str) -> list[str]:
     """The numbers written in a task, as Python literals ("45", "1.75", "-3", "1,500" -> "1500"); those
     inside a longer token such as a date or a code ("2025-01-01", "A4") are its text, not numbers."""
-    found = re.findall(r"(?<![\w.,-])-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\d-]|[.,]\d)", text)
+    found = _NUMBER.findall(text)
     return list(dict.fromkeys(n if "." in n else str(int(n)) for n in (f.replace(",", "") for f in found)))
 
 

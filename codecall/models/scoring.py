@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 from collections import OrderedDict
+from collections.abc import Sequence
 from typing import Any
 
 #: Task-free prompts whose KV cache is kept (one per tool list shown; a batch over many lists reads the
@@ -47,8 +48,13 @@ class TaskFreeMemo:
 
         key = tuple(prompt)
         if key not in self._prompts:
-            cache, held = warm
+            # the nearest cache to start from: the real prompt's, or a task-free one already read (the same
+            # task-free prompt with a shorter reply after it, for a bias read after the reply so far)
+            nearest = [warm, *((entry[0].cache, list(k)) for k, entry in self._prompts.items())]
+            cache, held = max(nearest, key=lambda n: shared_prefix(prompt[:-1], n[1]))
             shared = shared_prefix(prompt[:-1], held)  # at least one token is read, for its logits
+            if held is not warm[1]:
+                self._prompts.move_to_end(tuple(held))  # the task-free prompt itself stays in the memo
             own = copy.deepcopy(cache)
             own.crop(shared - own.get_seq_length())
             reader = CacheScorer(model, own, cache_kw, None, self)
@@ -83,11 +89,13 @@ class CacheScorer:
         self.held = input_ids[0].tolist()
         return [self.score(scores[0].float(), ids, length) for ids in candidates]
 
-    def baseline(self, candidates: list[list[int]]) -> list[float]:
-        """The same, after the task-free prompt: the model's bias towards each candidate, to take away."""
+    def baseline(self, candidates: list[list[int]], after: Sequence[int] = ()) -> list[float]:
+        """The same, after the task-free prompt and then `after` (the reply so far): the model's bias towards
+        each candidate, to take away. The task-free prompt with a reply after it is read once per reply."""
         if self.baseline_ids is None:
             return [0.0] * len(candidates)
-        return self.memo.scores(self.model, self.cache_kw, self.baseline_ids, candidates, (self.cache, self.held))
+        prompt = [*self.baseline_ids, *after]
+        return self.memo.scores(self.model, self.cache_kw, prompt, candidates, (self.cache, self.held))
 
     def forward(self, ids: Any, *, last_only: bool = False) -> Any:
         """The logits after each of `ids` (or the last only), read onto the cache."""
