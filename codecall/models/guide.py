@@ -43,8 +43,9 @@ The model still decides, inside those bounds, with these aids:
   against 22 (chains stop after their first call: "celsius_to_fahrenheit(25), then add 10"); a rule that
   kept the reply going while a tool at least half as relevant as the best was not yet called went: 22 of 48
   right without it against 21 (among 40 tools some unrelated one always passed the bar, and junk calls
-  followed; fibonacci -> is_prime now stops early); scoring `final_answer(` against `resultN = ` on the
-  whole, less their bias after the task-free prompt and the same reply, instead of the likeliest token:
+  followed; fibonacci -> is_prime, and "how warm is it in Oslo, in Fahrenheit?", now stop early);
+  scoring `final_answer(` against `resultN = ` on the whole, less their bias after the task-free prompt and
+  the same reply, instead of the likeliest token:
   18 of 31 against 21, not kept (`bench/results/eval-dev-ablation.json`). The list rule
   (`literals.list_item_left`) is the one rule left that names words (English and Chinese conjunctions); it
   was not ablated. Why numbers count only where a tool takes numbers: under the old rule the dev sample's
