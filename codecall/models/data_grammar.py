@@ -137,7 +137,9 @@ def _frame_rules(
         rules.append(f'rows{i}: {name} "[" cond{i} "]" | {name} "[(" cond{i} ") & (" cond{i} ")" "]"')
         rows = f"rows{i}"
     series = f'{rows} "[" {col} "]"'
-    alternatives = [f"{series} counted", f'"len(" {rows} ")"', f'{name} ".isnull()" ".sum()" ".idxmax()"']
+    alternatives = [f"{series} counted", f'"len(" {rows} ")"']
+    if not conditions:  # a question that names rows asks about them, not about the table's columns
+        alternatives.append(f'{name} ".isnull()" ".sum()" ".idxmax()"')
     group = f'{rows} ".groupby(" {col} ")" "[" n{i} "]" red'
     if numeric:
         alternatives += [
