@@ -1,7 +1,7 @@
 """DABench on the bundled model, guided and plain, over one half of the split: accuracy by level and the
 median seconds per question, written as JSON to bench/results/dabench_<mode>_<split>.json.
 
-    .venv/bin/python bench/dabench_modes.py --mode guided --split test --sample 40 --data-dir DIR
+    .venv/bin/python bench/dabench_modes.py --mode guided --split test --sample 40 [--level easy] --data-dir DIR
 """
 
 from __future__ import annotations
@@ -24,11 +24,12 @@ def main() -> None:
     parser.add_argument("--mode", choices=("guided", "plain"), default="guided")
     parser.add_argument("--split", choices=dabench.SPLITS, default="test")
     parser.add_argument("--sample", type=int, default=0, help="questions spread evenly over the half (0: all)")
+    parser.add_argument("--level", choices=dabench.LEVELS, default=None, help="one level only")
     parser.add_argument("--data-dir", default=None)
     args = parser.parse_args()
     data = dabench.data_folder(args.data_dir)
     ids = dabench.load_split(args.split)
-    questions = dabench.select(dabench.load_questions(data), ids=ids, sample=args.sample)
+    questions = dabench.select(dabench.load_questions(data), ids=ids, level=args.level, sample=args.sample)
     model = Transformers(guide=args.mode == "guided")
     started = time.perf_counter()
 
@@ -50,8 +51,9 @@ def main() -> None:
         level: round(statistics.median(s), 1) if (s := [r.duration_s for r in records if r.level == level]) else None
         for level in dabench.LEVELS
     }
-    out = {"mode": args.mode, "split": args.split, "sample": args.sample, "questions": len(records),
-           "model": model.name, "wall_s": round(time.perf_counter() - started, 1), "summary": summary,
+    out = {"mode": args.mode, "split": args.split, "level": args.level, "sample": args.sample,
+           "questions": len(records), "model": model.name, "wall_s": round(time.perf_counter() - started, 1),
+           "summary": summary,
            "records": [r.to_json() for r in records]}  # fmt: skip
     RESULTS.mkdir(exist_ok=True)
     path = RESULTS / f"dabench_{args.mode}_{args.split}.json"

@@ -16,6 +16,7 @@ from nbclient import NotebookClient
 
 from codecall import Agent
 from codecall.models.data_grammar import data_line_grammar
+from codecall.models.data_guide import answers_asked, question_filters, question_terms
 from codecall.prompt import DATA_EXAMPLES, EXAMPLES, build_messages, data_schema, opening_request
 
 SALES = pd.DataFrame({"region": ["north", "south", "north", "east"], "amount": [10, 20, 30, 45]})
@@ -72,15 +73,38 @@ def _lltokenizer():
 @pytest.mark.model
 def test_the_grammar_allows_the_frames_columns_and_the_questions_literals_only() -> None:
     schema = data_schema({"sales": SALES})
-    grammar = data_line_grammar(schema["columns"], values=schema["values"], numbers=["15", "2"], names=["result"])
-    for line in ("total = sales['amount'].sum()\n", "x = sales.groupby('region')['amount'].sum().idxmax()\n",
-                 "x = len(sales[sales['amount'] > 15])\n", "x = len(sales[sales['region'] == 'north'])\n",
-                 "final_answer(round(result, 2))", "final_answer(result)"):  # fmt: skip
+    grammar = data_line_grammar(schema["columns"], numbers=["2"])
+    for line in ("result = sales['amount'].sum()\n", "result = sales.groupby('region')['amount'].sum().idxmax()\n",
+                 "result = sales['region'].value_counts().idxmax()\n", "result = round(sales['amount'].mean(), 2)\n",
+                 "result = len(sales)\n"):  # fmt: skip
         assert _matches(grammar, line), line
-    for line in ("x = sales['profit'].sum()\n", "x = orders['amount'].sum()\n", "x = multiply(7, 6)\n",
-                 "x = len(sales[sales['amount'] > 99])\n", "x = sales['amount'].apply(print)\n",
-                 "sales = sales['amount'].sum()\n", "x = 15\n"):  # fmt: skip
-        assert not _matches(grammar, line), line
+    for line in ("result = sales['profit'].sum()\n", "result = orders['amount'].sum()\n", "result = multiply(7, 6)\n",
+                 "result = sales['amount'].apply(print)\n", "result = sales['amount']\n", "result = sales.describe()\n",
+                 "result = sales['region'].sum()\n", "result = len(sales) * sales['amount'].sum()\n", "result = 15\n",
+                 "result = len(sales[sales['amount'] > 15])\n"):  # fmt: skip
+        assert not _matches(grammar, line), line  # not a Series, a table, a text column summed, free arithmetic
+    filtered = data_line_grammar(schema["columns"], conditions={"sales": {"region": ["north"]}}, compare=["15"])
+    for line in ("result = len(sales[sales['amount'] > 15])\n",
+                 "result = sales[sales['region'] == 'north']['amount'].mean()\n"):  # fmt: skip
+        assert _matches(filtered, line), line
+    for line in ("result = sales['amount'].mean()\n", "result = len(sales[sales['region'] == 'south'])\n",
+                 "result = len(sales[sales['amount'] > 99])\n"):  # fmt: skip
+        assert not _matches(filtered, line), line  # the rows are the ones the question names
+    final = data_line_grammar(schema["columns"], answers=["result", "result2"])
+    assert _matches(final, "final_answer([result, result2])")
+
+
+def test_the_questions_form_sets_the_replys_shape() -> None:
+    schema = data_schema({"staff": STAFF})
+    columns, values = schema["columns"], schema["values"]
+    assert question_filters("What is the mean age in city 'x'?", columns, values) == ({"staff": {"city": ["x"]}}, [])
+    assert question_filters("How many are older than 35?", columns, values) == ({}, ["35"])
+    later = 'What is the mean age?\nAnswer: "x" or "y"'
+    assert question_filters(later, columns, values) == ({}, [])  # a later line is not the question
+    assert question_filters("1. What is the mean age?", columns, values) == ({}, [])  # its place in a list
+    assert answers_asked("What is the mean age?") == 1
+    assert answers_asked("Mean and std of age.\nFormat: @mean_age[m] @std_age[s]; give @name[value]") == 2
+    assert question_terms("Mean of age?\nThe table is loaded as `df`. @mean_age[m]") == {"mean", "of", "age"}
 
 
 @pytest.fixture(scope="module")
@@ -110,6 +134,21 @@ def test_an_unknown_column_in_the_question_does_not_loop(agent: Agent) -> None:
     codes = [s.code for s in result.steps]
     assert result.status == "answered" and len(codes) == len(set(codes)), codes  # answers; never the same code twice
     assert all(s.completion_tokens < agent.max_new_tokens for s in result.steps)
+
+
+STOCK = pd.DataFrame({"kind": ["toys", "food", "toys", "books", "food", "food"],
+                      "cost": [12.0, 3.5, 25.0, 8.0, 4.5, 30.0], "qty": [5, 40, 2, 7, 12, 3]})  # fmt: skip
+
+
+@pytest.mark.model
+def test_questions_of_each_shape_are_answered_over_the_right_columns_and_rows(agent: Agent) -> None:
+    """Our own table and questions (the notebook's are other ones): each answer is the pandas value."""
+    toys = STOCK[STOCK["kind"] == "toys"]
+    for task, expected in (("What is the mean cost of kind 'toys'?", toys["cost"].mean()),
+                           ("How many products have a cost greater than 10?", len(STOCK[STOCK["cost"] > 10])),
+                           ("What is the highest cost?", STOCK["cost"].max())):  # fmt: skip
+        result = agent.run(task, inv=STOCK)
+        assert result.status == "answered" and result.answer == expected, (task, [s.code for s in result.steps])
 
 
 def test_a_line_that_failed_is_not_written_again() -> None:

@@ -2,38 +2,45 @@
 
 A turn with data and no tools (`%%fc -i sales`, a DABench table as `df`) has no tool to constrain a reply
 to, and left free the bundled model copied the worked example's tool (`multiply(7, 6)`) or printed the
-same name until its tokens ran out. Guided, each line of the reply is
+same name until its tokens ran out. Guided, a reply is
 
-    NAME = EXPR          a new name (not a variable of the session), an expression over the data
-    final_answer(EXPR)   the last line, ending the reply
+    NAME = SCALAR        one line for each value the question asks for (its `@name[...]` fields, else one)
+    final_answer(NAME)   the last line, naming those lines' names (a list of them for several)
 
-where an expression is built only from what the session and the question give:
+because a question asks for values, not tables: given room for a Series, a `describe()` or a second line
+of free arithmetic (`len(x) * total`), the bundled model took it. A SCALAR is built only from what the
+session and the question give:
 
-- frames: a DataFrame variable, or its rows under a filter: `df[df['col'] > 5]`, `df[df['col'] == 'x']`,
-  two conditions joined by `&`; a number compared with comes from the question, a text from the values
-  the column holds (`values`: those the prompt shows, then the most frequent) or the question's quotes;
-- columns: `frame['col']` for a column that frame has (its schema, `columns`), `frame.groupby('col')['col2']`;
-- operations, a curated set: the reductions (mean, sum, min, max, count, median, std, var, nunique),
-  `value_counts()`, `idxmax()`/`idxmin()`, `sort_values()`, `unique()`, `describe()`, `corr`, `head(n)`,
-  `len(frame)`, `round(n)`; on an earlier name of the reply, the same tails;
-- arithmetic between such values and the question's numbers (`len(a) / len(df) * 100`);
-- with `plot`, a chart: `SERIES.plot(kind='bar')` and the other kinds (only where the question asks for one).
+- rows: a DataFrame variable, or its rows under a filter, `df[df['col'] > 5]`, `df[df['col'] == 'x']`, two
+  conditions joined by `&`; the filter is there when the question's own sentence names a number or a value
+  of the data (`conditions`), and only then (a number compared with is one of the question's, a text one of
+  the values the question names);
+- a column of the rows (`frame['col']`, from its schema) reduced to one value: the reductions (mean, sum,
+  min, max, count, median, std, var, nunique, skew, kurt), missing values counted (`.isnull().sum()`), the
+  most frequent value (`.value_counts().idxmax()`), its correlation with another column;
+- `len(rows)`; a group's reduction picked out (`.groupby('g')['col'].sum().idxmax()`, or `.max()`); the
+  column with the most missing values (`df.isnull().sum().idxmax()`);
+- arithmetic of such a value with another or with a number of the question (`len(a) / len(df) * 100`),
+  `round(value, n)` and `.round(n)` with the question's whole numbers;
+- with `plot`, a chart: `COLUMN.plot(kind='bar')` and the other kinds (only where the question asks for one).
 
-Which variable, column, operation and literal is the model's own greedy choice inside these bounds.
+Which variable, column, operation and literal is the model's own choice inside these bounds (see
+`codecall.models.data_guide`).
 """
 
 from __future__ import annotations
 
 import json
-import keyword
 from collections.abc import Mapping, Sequence
 
-from codecall.models.grammar import _var_rule
-
-#: Reductions of a column or a group's column, written `.NAME()`.
-REDUCTIONS = ("mean", "sum", "min", "max", "count", "median", "std", "var", "nunique")
+#: Reductions of a column or a group's column to one value, written `.NAME()`.
+REDUCTIONS = ("mean", "sum", "min", "max", "count", "median", "std", "var", "nunique", "skew", "kurt")
+#: What picks one value out of a group's reductions: its label, or the value itself.
+PICKS = ("idxmax", "idxmin", "max", "min")
 #: Chart kinds of `.plot(kind=...)`.
 PLOT_KINDS = ("bar", "line", "hist", "pie", "scatter", "box")
+#: Comparisons of a filter with a number.
+COMPARISONS = (" > ", " < ", " >= ", " <= ", " == ", " != ")
 _NUMERIC = ("int", "uint", "float", "bool")
 
 
@@ -51,100 +58,94 @@ def is_numeric(dtype: str) -> bool:
     return dtype.lower().startswith(_NUMERIC)
 
 
+def final_text(names: Sequence[str]) -> str:
+    """The reply's last line: its answers, one name or a list of them."""
+    return f"final_answer({names[0] if len(names) == 1 else '[' + ', '.join(names) + ']'})"
+
+
 def data_line_grammar(
     columns: Mapping[str, Mapping[str, str]],
     *,
-    names: Sequence[str] = (),
-    taken: Sequence[str] = (),
-    values: Mapping[str, Mapping[str, Sequence[str]]] | None = None,
+    name: str = "result",
+    answers: Sequence[str] = (),
+    conditions: Mapping[str, Mapping[str, Sequence[str]]] | None = None,
+    compare: Sequence[str] = (),
     numbers: Sequence[str] = (),
-    strings: Sequence[str] = (),
-    assign: bool = True,
-    final: bool = True,
     plot: bool = False,
 ) -> str:
-    """The Lark grammar of the next line: `NAME = EXPR\\n` (with `assign`) or `final_answer(EXPR)` (with
-    `final`). `columns` holds each DataFrame's columns with their dtypes; `names` are other names the line
-    may use (earlier results); `taken` are names a new name may not be (the session's variables); `values`
-    a few values of each text column; `numbers` and `strings` the question's literals; `plot` offers
-    `.plot(kind=...)` on a column or a group's column."""
-    if not (assign or final):
-        raise ValueError("a line must either assign or answer")
-    values = values or {}
+    """The Lark grammar of the next line: with `answers` (the names the reply's lines defined), the final
+    `final_answer(...)` of them; otherwise `NAME = SCALAR\\n`. `columns` holds each DataFrame's columns
+    with their dtypes; `taken` are names a new name may not be (the session's variables, earlier names).
+    The rows are filtered when there is something to filter by: `conditions`, per frame, the values of a
+    text column (by column) that the question names, and `compare`, the question's numbers a numeric column
+    is compared with. `numbers` are the question's numbers for arithmetic (the whole ones also for
+    rounding); `plot` offers `.plot(kind=...)` on a column or a group's reduction."""
+    if answers:
+        return f"start: {_lit(final_text(answers))}"
+    conditions = conditions or {}
     ints = [n for n in numbers if "." not in n and not n.startswith("-")]
     rules = [
-        f"start: {' | '.join(s for s, on in (('assign_line', assign), ('final_line', final)) if on)}",
-        'assign_line: VAR " = " expr "\\n"',
-        'final_line: "final_answer(" expr ")"',
-        _var_rule([*taken, *names, *columns, "final_answer", "df", "pd", "np"]),
-        "expr: term (OP (term" + (" | NUM" if numbers else "") + "))?",  # a number alone is no analysis
-        'OP: " + " | " - " | " * " | " / "',
-        "term: value" + (' | "round(" value ", " INT ")"' if ints else ""),
-        'rtail: ".round(" INT ")"' if ints else "",
-        "tail: " + " | ".join([
-            *(f'".{r}()"' for r in REDUCTIONS), '".value_counts()"', '".idxmax()"', '".idxmin()"', '".unique()"',
-            '".describe()"', '".sort_values()"', '".sort_values(ascending=False)"',
-            *(['".head(" INT ")"'] if ints else []),
-        ]),  # fmt: skip
-        "tails: tail tail? tail?" + (" rtail?" if ints else "") + (" | rtail" if ints else ""),
+        f'start: {_lit(name + " = ")} expr "\\n"',
+        "expr: scalar" + (' | "round(" scalar ", " INT ")"' if ints else "") + (" | plot" if plot else ""),
+        "red: " + " | ".join(_lit(f".{r}()") for r in REDUCTIONS) + (' | red ".round(" INT ")"' if ints else ""),
+        "pick: " + " | ".join(_lit(f".{p}()") for p in PICKS),
+        'counted: ".count()" | ".nunique()" | ".isnull()" ".sum()" | ".value_counts()" ".idxmax()"',
     ]
     if ints:
         rules.append(f"INT: {_alts(ints)}")
-    if numbers:
-        rules += [f"NUM: {_alts(numbers)}", 'CMP: " > " | " < " | " >= " | " <= " | " == " | " != "']
-    rules.append('EQ: " == " | " != "')
-    values_rule = []
+    if compare:
+        rules += [f"NUM: {_alts(compare)}", f"cmp: {_alts(COMPARISONS)}"]
+    scalars, plots = [], []
     for i, (frame, schema) in enumerate(columns.items()):
-        values_rule.append(_frame_rules(i, frame, schema, values.get(frame, {}), numbers, strings, rules, plot))
-    usable = sorted({n for n in names if n.isidentifier() and not keyword.iskeyword(n) and n not in columns})
-    if usable:
-        rules.append(f"ref: {_alts(usable)}")
-        values_rule.append("ref tails?")
-    rules.append("value: " + " | ".join(values_rule))
-    return "\n".join(r for r in rules if r)
+        scalar, chart = _frame_rules(i, frame, schema, conditions.get(frame, {}), compare, rules)
+        scalars.append(scalar)
+        plots.append(chart)
+    rules.append("scalar: " + " | ".join(scalars))
+    if plot:
+        rules.append(f"kind: {_alts([repr(k) for k in PLOT_KINDS])}")
+        rules.append("plot: " + " | ".join(plots))
+    return "\n".join(rules)
 
 
 def _frame_rules(
     i: int,
     frame: str,
     schema: Mapping[str, str],
-    values: Mapping[str, Sequence[str]],
-    numbers: Sequence[str],
-    strings: Sequence[str],
+    named: Mapping[str, Sequence[str]],
+    compare: Sequence[str],
     rules: list[str],
-    plot: bool,
-) -> str:
-    """Append DataFrame `frame`'s rules (its rows, columns, filters) to `rules`; return its value rule."""
+) -> tuple[str, str]:
+    """Append DataFrame `frame`'s rules (its rows, columns, filters) to `rules`; return its scalar rule and
+    its chart rule."""
     # Literals are cut at the brackets and operators, so no two that may come next are one the other's
     # prefix: llguidance's lexer matches greedily, and `sales[` next to `sales['region'] == ` fails on `'a`.
     cols = [c for c in schema if isinstance(c, str)]
     name, col = _lit(frame), f"c{i}"
     rules.append(f"{col}: {_alts([repr(c) for c in cols])}")
     numeric = [c for c in cols if is_numeric(schema[c])]
-    conditions = []
-    if numeric and numbers:
+    if numeric:
         rules.append(f"n{i}: {_alts([repr(c) for c in numeric])}")
-        conditions.append(f'{name} "[" n{i} "]" CMP NUM')
-    for j, column in enumerate(c for c in cols if not is_numeric(schema[c])):
-        texts = list(dict.fromkeys([*values.get(column, ()), *strings]))
-        if texts:
-            rules.append(f"t{i}_{j}: {_alts([repr(t) for t in texts])}")
-            conditions.append(f'{name} "[" {_lit(repr(column))} "]" EQ t{i}_{j}')
+    conditions = []
+    if numeric and compare:
+        conditions.append(f'{name} "[" n{i} "]" cmp NUM')
+    for j, (column, texts) in enumerate((c, t) for c, t in named.items() if c in cols and t):
+        rules.append(f"t{i}_{j}: {_alts([repr(t) for t in texts])}")
+        conditions.append(f'{name} "[" {_lit(repr(column))} "]" " == " t{i}_{j}')
     rows = name
     if conditions:
         rules.append(f"cond{i}: " + " | ".join(conditions))
-        rules.append(f'rows{i}: {name} | {name} "[" cond{i} "]" | {name} "[(" cond{i} ") & (" cond{i} ")" "]"')
+        rules.append(f'rows{i}: {name} "[" cond{i} "]" | {name} "[(" cond{i} ") & (" cond{i} ")" "]"')
         rows = f"rows{i}"
     series = f'{rows} "[" {col} "]"'
-    group = f'{rows} ".groupby(" {col} ")" "[" {col} "]"'
-    alternatives = [
-        f"{series} tails?",
-        f"{group} tails",
-        f'{series} ".corr(" {name} "[" {col} "]" ")"',
-        f'"len(" {rows} ")"',
-        f'{rows} ".describe()"',
-    ]
-    if plot:
-        rules.append(f"kind{i}: {_alts([repr(k) for k in PLOT_KINDS])}")
-        alternatives += [f'({series} | {group} tail) ".plot(kind=" kind{i} ")"']
-    return " | ".join(f"({a})" for a in alternatives)
+    alternatives = [f"{series} counted", f'"len(" {rows} ")"']
+    if not conditions:  # a question that names rows asks about them, not about the table's columns
+        alternatives.append(f'{name} ".isnull()" ".sum()" ".idxmax()"')
+    group = f'{rows} ".groupby(" {col} ")" "[" n{i} "]" red'
+    if numeric:
+        alternatives += [
+            f'{rows} "[" n{i} "]" red',
+            f'{rows} "[" n{i} "]" ".corr(" {rows} "[" n{i} "]" ")"',
+            f"{group} pick",
+        ]
+    chart = f'({series} | {group}) ".plot(kind=" kind ")"' if numeric else f'{series} ".plot(kind=" kind ")"'
+    return " | ".join(f"({a})" for a in alternatives), chart

@@ -151,17 +151,20 @@ class Transformers(Model):
         clock = _FirstToken(started)
         sampling["logits_processor"] = [clock]
         tools, variables = request.tools, request.variables
-        if self.guide and tools is not None and not tools and request.columns:  # data, no tools: code over it
-            from codecall.models.data_guide import DataConstraint
-
-            sampling["logits_processor"].insert(0, DataConstraint(self._guided(), request, n_prompt))
-        elif self.guide and tools is not None and (tools or not variables):
+        data = bool(self.guide and tools is not None and not tools and request.columns)  # code over the data
+        if data or (self.guide and tools is not None and (tools or not variables)):
             if cache is None:  # the scorer reads on the same cache as generate()
                 cache = transformers.DynamicCache(config=self.model.config)
             free = self._chat_ids(_with_prefill(request.task_free, request.prefill)) if request.task_free else None
             scorer = CacheScorer(self.model, cache, self._cache_kw, free, self._baselines)
-            constraint = self._guided().constraint(tools, variables, n_prompt, request.task, scorer, request.relevance,
-                                                   failed=request.failed, observed=_observed(request))  # fmt: skip
+            if data:
+                from codecall.models.data_guide import DataConstraint
+
+                constraint = DataConstraint(self._guided(), request, n_prompt, scorer)
+            else:
+                constraint = self._guided().constraint(tools, variables, n_prompt, request.task, scorer,
+                                                       request.relevance, failed=request.failed,
+                                                       observed=_observed(request))  # fmt: skip
             sampling["logits_processor"].insert(0, constraint)
         with torch.inference_mode():
             out = self.model.generate(
