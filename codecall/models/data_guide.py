@@ -10,9 +10,9 @@ line starts, fed the tokens as they come, the mask applied to the logits); what 
 - with a scorer, each open choice inside a line (which column, which operation, `len(` or a column,
   `.groupby(` or a column, which comparison) is made on whole pieces (`codecall.models.choices.
   WholeChoice`): the model's log-likelihood of the piece, less its bias (the same after a task that says
-  nothing), plus `RELEVANCE_WEIGHT` times the piece's match with the question: a column by the share of its
-  name's words the question has, an operation by the same with words begun alike (`max` in "maximum",
-  `skew` in "skewness"), `.groupby(` by the best match of a text column no filter uses;
+  nothing), plus the tool guide's `RELEVANCE_WEIGHT` times the piece's match with the question: a column
+  by the share of its name's words the question has, an operation by the same with words begun alike
+  (`max` in "maximum", `skew` in "skewness"), `.groupby(` by the best match of a text column no filter uses;
 - a line that raised an error in an earlier step (`GenerationRequest.failed`) is not written again,
   under any name (`LineConstraint._refuse_again`): the error is something to act on, and a small model
   otherwise repeats its line until the run's steps run out.
@@ -24,14 +24,14 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from codecall.extract import assigned_names
 from codecall.models.base import GenerationRequest
 from codecall.models.choices import WholeChoice, share_named
 from codecall.models.data_grammar import PICKS, REDUCTIONS, data_line_grammar, is_numeric
-from codecall.models.guide import Guide, LineConstraint, Scorer, expression_of, result_name
+from codecall.models.guide import RELEVANCE_WEIGHT, Guide, LineConstraint, Scorer, expression_of, result_name
 from codecall.models.literals import task_numbers
 from codecall.retrieve import terms
 
-RELEVANCE_WEIGHT = 5.0  #: nats added for a piece that matches the question fully (as for a tool's name)
 MAX_ANSWERS = 6  #: value lines one reply may write, whatever the question's format lists
 #: Words of a question that asks for a chart: only then may a line call `.plot(...)`.
 _CHART = re.compile(r"\b(plot|chart|graph|histogram|visuali[sz]e|draw)", re.IGNORECASE)
@@ -127,8 +127,6 @@ class DataConstraint(LineConstraint):
         return llguidance.LLMatcher(self.guide.lltokenizer, llguidance.LLMatcher.grammar_from_lark(grammar))
 
     def _note_line(self, text: str) -> None:
-        from codecall.extract import assigned_names
-
         self.results += [n for n in assigned_names(text) if n not in self.results]
 
     def _pieces(self) -> list[tuple[str, float, str]]:
