@@ -19,6 +19,14 @@ def task_numbers(text: str) -> list[str]:
     return list(dict.fromkeys(n if "." in n else str(int(n)) for n in (f.replace(",", "") for f in found)))
 
 
+def number_places(text: str) -> dict[float, list[int]]:
+    """Where the task writes each of its numbers (`task_numbers`, by absolute value): the offsets of each."""
+    places: dict[float, list[int]] = {}
+    for match in _NUMBER.finditer(text):
+        places.setdefault(abs(float(match.group().replace(",", ""))), []).append(match.start())
+    return places
+
+
 def percent_numbers(text: str) -> dict[str, str]:
     """The fractions a task writes as percentages, each with the number as written ("5%" -> {"0.05": "5"},
     "2.5 %" -> {"0.025": "2.5"}): a parameter that takes a fraction or a probability is handed the same
