@@ -115,10 +115,12 @@ class Loop:
         lifeline_fd = self.args["lifeline"]
         by_server = {server.fileno(): kind for kind, server in self.servers.items()}
         while True:
-            for kind, wanted in self.wanted.items():
-                while self._spares(kind) < wanted and self.failure is None:
-                    self._fork_spare(kind)
-            readable, _, _ = select.select([lifeline_fd, *by_server, *self.by_fd], [], [])
+            readable, _, _ = select.select([lifeline_fd, *by_server, *self.by_fd], [], [], 0)
+            if not readable:  # spares are forked when nothing waits: a request is never held up by one
+                for kind, wanted in self.wanted.items():
+                    while self._spares(kind) < wanted and self.failure is None:
+                        self._fork_spare(kind)
+                readable, _, _ = select.select([lifeline_fd, *by_server, *self.by_fd], [], [])
             if lifeline_fd in readable:
                 lifeline.end_all()
             for fd in readable:
