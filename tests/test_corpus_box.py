@@ -3,9 +3,10 @@
 Ordinary snippets: each runs through `codecall run --json` (full policy, a fresh boxed session each)
 and its stdout is compared with plain CPython's; each must be identical, except the snippets listed
 (with their reason) in test_ordinary_policy.KNOWN_DIFFERENCES, which must still differ.
-Escape corpus: each attack runs in a fresh boxed session with the policy layers on, and again with
-them off; none may reach the host (print the secret, create the marker, connect to the listener),
-and the test records which layer stopped it: check, guard (restricted runtime), or box.
+Escape corpus: each attack runs in a fresh boxed session with the policy layers on, and again with them
+off (on every backend, and in a script session of its own as `codecall run` runs it); none may reach the
+host (print the secret, create the marker, connect to the listener), and the test records which layer
+stopped it: check, guard (restricted runtime), or box.
 """
 
 from __future__ import annotations
@@ -14,11 +15,15 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-from sandbox import Policy, WarmPool
+from sandbox import Execution, Policy, WarmPool
+from sandbox.host.script_run import run_script
+from sandbox.host.session import make_box
 from tests.test_escape_policy import BOX_ONLY, substitute
 from tests.test_escape_policy import CORPUS as ESCAPES
 from tests.test_ordinary_policy import CORPUS as ORDINARY
@@ -58,11 +63,29 @@ def test_ordinary_corpus_runs_unchanged_in_the_box(box_outputs: dict[str, dict],
     assert set(differ) == set(KNOWN_DIFFERENCES), "listed as known differences but identical in the box"
 
 
-@pytest.fixture(scope="module", params=[(b, on) for b in backends() for on in (True, False)],
+class ScriptSessions:
+    """Each attack in a script session of its own (sandbox.host.script_run), as `codecall run` runs it."""
+
+    def __init__(self, policy: Policy) -> None:
+        self.box, self.policy = make_box("fork", TEST_LIMITS), policy
+
+    @contextmanager
+    def session(self) -> Iterator[ScriptSessions]:
+        yield self
+
+    def execute(self, code: str, timeout: float) -> Execution:
+        return run_script(self.box, code, self.policy, TEST_LIMITS, timeout=timeout)
+
+
+@pytest.fixture(scope="module", params=[(b, on) for b in [*backends(), "script"] for on in (True, False)],
                 ids=lambda p: f"{p[0]}-policy-{'on' if p[1] else 'off'}")  # fmt: skip
 def attack_pool(request: pytest.FixtureRequest):
     backend, policy_on = request.param
-    with WarmPool(backend, policy=Policy() if policy_on else Policy.off(), limits=TEST_LIMITS, size=2) as pool:
+    policy = Policy() if policy_on else Policy.off()
+    if backend == "script":
+        yield ScriptSessions(policy), policy_on
+        return
+    with WarmPool(backend, policy=policy, limits=TEST_LIMITS, size=2) as pool:
         yield pool, policy_on
 
 

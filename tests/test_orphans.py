@@ -30,6 +30,22 @@ print(HOST_PROCESS.token, HOST_PROCESS.root(), flush=True)
 time.sleep(600)
 """
 
+#: A host process killed while a script session (sandbox.host.script_run) runs its script.
+SCRIPT_HOST = """
+import threading, time
+from sandbox import Limits, Policy
+from sandbox.host.host_process import HOST_PROCESS
+from sandbox.host.script_run import run_script
+from sandbox.host.session import make_box
+box, limits = make_box("fork", Limits()), Limits(timeout=600)
+code = "import time\\nopen('/workspace/started', 'w').close()\\ntime.sleep(600)"
+threading.Thread(target=run_script, args=(box, code, Policy.off(), limits), daemon=True).start()
+while not list(HOST_PROCESS.root().glob("*/work/started")):
+    time.sleep(0.05)
+print(HOST_PROCESS.token, HOST_PROCESS.root(), flush=True)
+time.sleep(600)
+"""
+
 DEADLINE_S = 60.0
 
 
@@ -53,9 +69,10 @@ def leftovers(token: str, root: str) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("backend", backends())
+@pytest.mark.parametrize("backend", [*backends(), "script"])
 def test_sigkill_of_the_host_leaves_nothing(backend: str) -> None:
-    host = subprocess.Popen([sys.executable, "-c", HOST, backend], stdout=subprocess.PIPE, text=True)
+    argv = [sys.executable, "-c", SCRIPT_HOST] if backend == "script" else [sys.executable, "-c", HOST, backend]
+    host = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True)
     try:
         token, root = host.stdout.readline().split()
         assert leftovers(token, root), "the live session should be visible to the probe"

@@ -17,7 +17,9 @@ from codecall.interfaces.ray_auth import enable_token_auth, join_error
 from codecall.models import Serialized, resolve_model
 from codecall.result import RunRecord
 from codecall.tools import Tool, load_tools
-from sandbox import Limits, Policy, SandboxError, WarmPool
+from sandbox import Execution, Limits, Policy, SandboxError, WarmPool
+from sandbox.errors import KernelDied
+from sandbox.host.session import make_box
 
 if TYPE_CHECKING:
     from codecall.mcp import MCPServers
@@ -46,13 +48,22 @@ class Worker:
     ) -> None:
         self._model_spec, self._model, self._model_lock = model, None, threading.Lock()
         self.limits, self.policy = limits or Limits(), policy or Policy()
-        self.pool = WarmPool(backend, policy=self.policy, limits=self.limits, size=max(1, sessions))
+        self.box = make_box(backend, self.limits)  # an unknown or unavailable backend fails here, at once
+        self.sessions, self._pool, self._pool_lock = max(1, sessions), None, threading.Lock()
         self.backend, self.max_steps = backend, max_steps
         self.base = Path(base) if base else Path()  #: relative paths resolve here (the tasks file's folder)
         self._tools: dict[str, list[Tool]] = {}
         self._mcp: dict[tuple[str, ...], MCPServers] = {}  #: each set of MCP servers the rows name, started once
         self._mcp_lock = threading.Lock()
         self.owns_process = owns_process  #: a Ray actor: its sandbox folders and templates go with it
+
+    @property
+    def pool(self) -> WarmPool:
+        """The warm kernel sessions, started on first use: a batch of scripts on a forking box needs none."""
+        with self._pool_lock:
+            if self._pool is None:
+                self._pool = WarmPool(self.box, policy=self.policy, limits=self.limits, size=self.sessions)
+            return self._pool
 
     @property
     def model(self) -> Serialized:
@@ -87,10 +98,23 @@ class Worker:
             return RunRecord.failure(f"cannot read the script: {error}", id=task["id"], task=label, stdout="",
                                      stderr="")  # fmt: skip
         try:
-            with self.pool.session() as session:
-                return RunRecord.from_execution(session.execute(code), id=task["id"], task=label)
+            return RunRecord.from_execution(self._execute(code), id=task["id"], task=label)
         except SandboxError as error:  # a box that failed to start costs this script, not the batch
             return RunRecord.failure(f"sandbox: {error}", id=task["id"], task=label, stdout="", stderr="")
+
+    def _execute(self, code: str) -> Execution:
+        """`code` run in a script session of its own where the box forks (no kernel: sandbox.host.script_run),
+        else in a fresh kernel session of the pool (cold where no session can be forked)."""
+        if self.box.forks:
+            from sandbox.host import script_run
+
+            if script_run.available(self.box):
+                try:
+                    return script_run.run_script(self.box, code, self.policy, self.limits)
+                except KernelDied:
+                    pass  # forking was given up just now (the box's notices say why): a kernel session
+        with self.pool.session() as session:
+            return session.execute(code)
 
     def _load_tools(self, path: str) -> list[Tool]:
         if path not in self._tools:  # a module loads once per worker, not once per task
@@ -110,7 +134,8 @@ class Worker:
     def close(self) -> None:
         for servers in self._mcp.values():
             servers.close()
-        self.pool.close()
+        if self._pool is not None:
+            self._pool.close()
         if self.owns_process:  # Ray kills an actor and its children (the watchdog too) without an exit
             from sandbox.host.host_process import HOST_PROCESS
             from sandbox.host.template import close_templates

@@ -19,12 +19,13 @@ class ForkedBox(BubblewrapBox):
     name = "fork"
     forks = True
 
-    def template_command(self, socket_path: Path, sessions_root: Path, lifeline: int) -> list[str]:
-        """argv that starts the template. Not --die-with-parent: that signal follows the host *thread*
-        that started it, and a template outlives threads; the lifeline ends it when the host is gone."""
+    def template_command(self, sockets: dict[str, Path], sessions_root: Path, lifeline: int) -> list[str]:
+        """argv that starts the template, listening on `sockets` (one per kind of session). Not
+        --die-with-parent: that signal follows the host *thread* that started it, and a template outlives
+        threads; the lifeline ends it when the host is gone."""
         argv = self.system_argv(die_with_parent=False)
         argv += _parents(str(sessions_root)) + ["--bind", str(sessions_root), str(sessions_root)]
         argv += ["--perms", "0755", "--dir", WORK_DIR_IN_BOX, "--chdir", "/"]
         argv += environment_argv()
-        argument = {"socket": str(socket_path), "lifeline": lifeline}
+        argument = {"sockets": {kind: str(path) for kind, path in sockets.items()}, "lifeline": lifeline}
         return argv + ["--"] + in_box_argv(sys.executable, PACKAGE_ROOT_IN_BOX, "sandbox.inside.zygote", argument)

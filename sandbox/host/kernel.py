@@ -7,6 +7,7 @@ interrupts (message mode: no signals cross the box) and the shutdown; the box on
 
 from __future__ import annotations
 
+import functools
 import os
 import queue
 import shutil
@@ -54,7 +55,6 @@ class BoxedKernel:
             path.mkdir(mode=0o700)
             os.chown(path, self.uid, self.uid)
         folder.chmod(0o711)
-        self.bridge = ToolBridge(str(self.session_dir / "bridge.sock"))
         self.spec = BoxSpec(self.id, self.session_dir, self.work_dir, self.uid, self._boot_args())
         self.manager: KernelManager | None = None
         self.log_path = folder / "kernel.log"
@@ -80,6 +80,12 @@ class BoxedKernel:
             "work_dir": WORK_DIR_IN_BOX,
             "lifeline": HOST_PROCESS.lifeline() if self.box.inherits_lifeline else None,
         }
+
+    @functools.cached_property
+    def bridge(self) -> ToolBridge:
+        """The session's tool bridge, made when a tool is first registered: a session without tools (a
+        script's) needs no socket and thread for one."""
+        return ToolBridge(str(self.session_dir / "bridge.sock"))
 
     # -- life cycle -------------------------------------------------------------------------------
     def start(self, timeout: float = 60.0) -> BoxedKernel:
@@ -157,7 +163,8 @@ class BoxedKernel:
     def shutdown(self) -> None:
         """Stop the kernel at once and remove everything of it, host folders included."""
         self._stop_kernel()
-        self.bridge.close()
+        if "bridge" in self.__dict__:
+            self.bridge.close()
         self.box.cleanup(self.spec)
         shutil.rmtree(self.session_dir.parent, ignore_errors=True)
 

@@ -8,7 +8,6 @@ what happened.
 from __future__ import annotations
 
 import asyncio
-import base64
 import json
 import os
 import shutil
@@ -20,8 +19,9 @@ from typing import Any
 
 from sandbox.boxes.base import WORK_DIR_IN_BOX, Box
 from sandbox.errors import BoxUnavailable, SessionClosed
-from sandbox.execution import Display, ErrorInfo, Execution, Violation
+from sandbox.execution import Execution
 from sandbox.host.kernel import BoxedKernel, Reply
+from sandbox.host.outcome import changed, mark_death, save_display, snapshot, to_execution
 from sandbox.inside import wire
 from sandbox.limits import DEFAULT_LIMITS, Limits
 from sandbox.policy import DEFAULT_POLICY, Policy
@@ -198,97 +198,26 @@ class Session:
             violations = check(code, self.policy)
             if violations:
                 return Execution("blocked", violations=violations, duration_s=time.perf_counter() - started)
-        before = _snapshot(self.work_dir)
+        before = snapshot(self.work_dir)
         timeout = self.limits.timeout if timeout is None else timeout
         reply = self.kernel.call(f"_codecall_.run({code!r})", timeout, self.limits.output)
         try:
-            execution = self._to_execution(reply, timeout)
+            execution = to_execution(reply, timeout, self.limits, lambda data: save_display(data, self._image_path))
         except Exception as error:  # noqa: BLE001 - the result comes from the box: untrusted, never fatal
             reply.died, reply.broken = True, f"a malformed result: {type(error).__name__}: {error}"
             execution = Execution("killed")
         if reply.died:
             self._recover(execution, reply)
         else:
-            execution.files = _changed(before, _snapshot(self.work_dir))
+            execution.files = changed(before, snapshot(self.work_dir))
         execution.duration_s = time.perf_counter() - started
         return execution
 
-    def _to_execution(self, reply: Reply, timeout: float) -> Execution:
-        result = reply.result or {}
-        status = result.get("status", "error")
-        execution = Execution(
-            status=status,
-            stdout=_capped("".join(reply.stdout), reply.dropped_output, self.limits.output),
-            stderr="".join(reply.stderr),
-            value_repr=result.get("value_repr"),
-            value=result.get("value"),
-            violations=[Violation(**v) for v in result.get("violations", [])],
-            refusals=result.get("refusals", []),
-            answer=wire.decode(result.get("answer")),
-            answered=result.get("answered", False),
-            displays=[self._save_display(d) for d in reply.displays],
-        )
-        if result.get("error"):
-            execution.error = ErrorInfo(**result["error"])
-        elif reply.kernel_error:
-            execution.error = ErrorInfo(**reply.kernel_error)
-        if reply.timed_out:  # only the host's own interrupt is a timeout; code raising KeyboardInterrupt is an error
-            execution.status = "timeout"
-            execution.notice = f"interrupted at the time limit of {timeout:g} s; the session keeps its state"
-            where = execution.error or ErrorInfo("", "")
-            execution.error = ErrorInfo("TimeoutError", f"the step ran longer than {timeout:g} s and was interrupted",
-                                        where.traceback, where.line)  # fmt: skip
-        elif reply.result is None and not reply.died:
-            execution.error = execution.error or ErrorInfo("SandboxError", "the sandbox gave no result")
-        return execution
-
     def _recover(self, execution: Execution, reply: Reply) -> None:
-        kernel = self.kernel
-        if reply.broken:
-            execution.status = "killed"
-            cause = f"the sandbox sent a malformed protocol message ({reply.broken[:200]}), so it was killed"
-        elif reply.timed_out:
-            cause = "it did not stop when interrupted, so the sandbox was killed"
-        elif self.box.oom_killed(kernel.spec):
-            execution.status = "killed"
-            cause = f"it exceeded the memory limit of {self.limits.memory // (1024 * 1024)} MiB"
-        else:
-            execution.status = "killed"
-            tail = kernel.log_tail(2)
-            cause = "the sandboxed process died" + (f" ({tail})" if tail else "")
-        if execution.status == "killed":
-            execution.error = ErrorInfo("SandboxKilled", cause)
+        cause = mark_death(execution, reply, self.box, self.kernel, self.limits)
         self.restart()
         execution.notice = f"{cause}; the session was restarted: variables are lost, tools and data are restored"
 
-    def _save_display(self, data: dict) -> Display:
-        display = Display({k: v for k, v in data.items() if k != "image/png"})
-        if "image/png" in data:
-            self._images += 1
-            path = self.artifacts_dir / f"image-{self._count}-{self._images}.png"
-            path.write_bytes(base64.b64decode(data["image/png"]))
-            display.path = str(path)
-        return display
-
-
-def _capped(text: str, dropped: int, limit: int) -> str:
-    if not dropped:
-        return text
-    return text + f"\n[... {dropped} more characters not shown: the output limit is {limit} characters]\n"
-
-
-def _snapshot(folder: Path) -> dict[str, tuple[int, int]]:
-    state = {}
-    for root, _, files in os.walk(folder):
-        for name in files:
-            path = os.path.join(root, name)
-            try:
-                info = os.stat(path)
-            except OSError:
-                continue
-            state[os.path.relpath(path, folder)] = (info.st_mtime_ns, info.st_size)
-    return state
-
-
-def _changed(before: dict, after: dict) -> list[str]:
-    return sorted(path for path, stamp in after.items() if before.get(path) != stamp)
+    def _image_path(self) -> Path:
+        self._images += 1
+        return self.artifacts_dir / f"image-{self._count}-{self._images}.png"

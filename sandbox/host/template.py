@@ -4,7 +4,8 @@ One template per box configuration and host process (`template_for`), started on
 when it died, rebuilt when the libraries it imported changed on disk. `Template.fork` asks it for a
 session over a unix socket (the protocol is in sandbox.inside.zygote) and returns a `ForkedKernel`: the
 host's handle on that session, with the few methods of a jupyter_client KernelManager that BoxedKernel
-uses, so everything above it is the same for forked and cold sessions.
+uses, so everything above it is the same for forked and cold sessions. `Template.fork_script` asks for a
+script session instead, which runs one script and exits (sandbox.host.script_run).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from sandbox.boxes.cgroups import Cgroup
 from sandbox.boxes.forked import ForkedBox
 from sandbox.errors import KernelDied
 from sandbox.host.host_process import HOST_PROCESS
+from sandbox.inside.forked_session import KINDS
 
 #: How often (seconds at most) a template checks whether its libraries changed on disk.
 FINGERPRINT_EVERY_S = 2.0
@@ -110,9 +112,10 @@ class Template:
         self.context.setsockopt(zmq.RECONNECT_IVL, RECONNECT_MS)
 
     @property
-    def socket_path(self) -> Path:
+    def sockets(self) -> dict[str, Path]:
+        """The template's socket for each kind of session."""
         assert self.folder is not None
-        return self.folder / "zygote.sock"
+        return {kind: self.folder / f"{kind}.sock" for kind in KINDS}
 
     def ensure(self) -> None:
         """A running template whose libraries are the ones on disk: started, restarted or rebuilt."""
@@ -131,7 +134,7 @@ class Template:
         self.folder.mkdir(mode=0o700)
         self._fingerprint, self._checked_at = libraries_fingerprint(), time.monotonic()
         lifeline = HOST_PROCESS.lifeline()
-        argv = self.box.template_command(self.socket_path, root, lifeline)
+        argv = self.box.template_command(self.sockets, root, lifeline)
         with open(self.folder / "template.log", "wb") as log:
             self.process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=log, stdin=subprocess.DEVNULL,
                                             pass_fds=(lifeline,), start_new_session=True)  # fmt: skip
@@ -159,23 +162,46 @@ class Template:
             self.close()
 
     def fork(self, box: ForkedBox, spec: BoxSpec, log_path: Path) -> ForkedKernel:
-        """A new session of `box` (its limits, its cgroups) from the template, on a connection file
+        """A new kernel session of `box` (its limits, its cgroups) from the template, on a connection file
         written here."""
-        if self.given_up:
-            raise KernelDied(self.given_up)
-        self.ensure()
         write_connection_file(str(spec.connection_file), transport="ipc", ip=str(spec.session_dir / "ipc"),
                               key=os.urandom(32).hex().encode(), signature_scheme="hmac-sha256")  # fmt: skip
         os.chmod(spec.connection_file, 0o644)
+        with open(log_path, "wb") as log:
+            return self._ask("kernel", box, spec, {}, [log.fileno()])
+
+    def fork_script(self, box: ForkedBox, spec: BoxSpec, log_path: Path, code: str,
+                    timeout: float | None) -> tuple[ForkedKernel, list[int]]:  # fmt: skip
+        """A new script session (sandbox.inside.script) that runs `code`, and the read ends of its stdout,
+        stderr and result pipes."""
+        pipes = [os.pipe() for _ in range(3)]
+        try:
+            with open(log_path, "wb") as log:
+                extra = {"code": code, "timeout": timeout}
+                kernel = self._ask("script", box, spec, extra, [log.fileno(), *(w for _, w in pipes)])
+        except BaseException:
+            for read, _ in pipes:
+                os.close(read)
+            raise
+        finally:
+            for _, write in pipes:
+                os.close(write)
+        return kernel, [read for read, _ in pipes]
+
+    def _ask(self, kind: str, box: ForkedBox, spec: BoxSpec, extra: dict, fds: list[int]) -> ForkedKernel:
+        """Ask the template for a session of `kind` with `fds` (the log first), and place it in its cgroups."""
+        if self.given_up:
+            raise KernelDied(self.given_up)
+        self.ensure()
         group = box.session_cgroup(spec)
         request = {"boot": spec.boot, "session_dir": str(spec.session_dir), "work_dir": str(spec.work_dir),
-                   "sessions_root": str(HOST_PROCESS.root()), "disk": box.limits.disk}  # fmt: skip
+                   "sessions_root": str(HOST_PROCESS.root()), "disk": box.limits.disk, **extra}  # fmt: skip
         connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
             connection.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
-            connection.connect(str(self.socket_path))
-            with open(log_path, "wb") as log:
-                socket.send_fds(connection, [json.dumps(request).encode() + b"\n"], [log.fileno()])
+            connection.connect(str(self.sockets[kind]))
+            line = json.dumps(request).encode() + b"\n"
+            connection.sendall(line[socket.send_fds(connection, [line], fds) :])  # a long script: in parts
             pid = _hello_pid(connection)
         except OSError as error:
             connection.close()

@@ -1,19 +1,21 @@
 """In the box: a template that has imported the kernel machinery and the heavy libraries once, and forks
 a fresh session for each request, as isolated as a session started cold.
 
-The template keeps `SPARES` sessions forked ahead, each in new pid, mount, ipc and network namespaces (pid
-1 of its own pid namespace): a spare makes its kernel application and then waits for a request, having
-done nothing else. Protocol, one unix-socket connection per session (the host connects to `socket`): the
-host sends one JSON line (the session's boot arguments and paths) with the session's log file as an
-SCM_RIGHTS descriptor. The template passes both on to a spare, sends b"hello" with the session's pid in
-SCM_CREDENTIALS (the host reads its host pid from SO_PASSCRED and moves it into the session's cgroups),
-forks the next spare, and passes on the host's b"go" when it comes. Meanwhile the session makes its own
-view of the file system, applies rlimits, drops to the session uid, installs seccomp, closes every
-descriptor it does not need and sets up an ipykernel on the host's connection file; it serves no request
-before the go, so none of the session's code runs outside its cgroups. The template reports a session's
-exit status as b"exit N"; when the host closes the connection (or sends anything but the go) it kills
-the session, which takes its whole pid namespace along. It does all this in one select loop, so it never
-has a thread when it forks.
+The template keeps `SPARES` sessions of each kind forked ahead, each in new pid, mount, ipc and network
+namespaces (pid 1 of its own pid namespace): a kernel spare makes its kernel application and then waits for
+a request, having done nothing else; a script spare only waits. Protocol, one unix-socket connection per
+session (the host connects to the socket of the kind it wants, `sockets[kind]`): the host sends one JSON
+line (the session's boot arguments and paths, and a script session's code) with the session's log file as an
+SCM_RIGHTS descriptor (and a script session's stdout, stderr and result pipes). The template passes them on
+to a spare, sends b"hello" with the session's pid in SCM_CREDENTIALS (the host reads its host pid from
+SO_PASSCRED and moves it into the session's cgroups), forks the next spare, and passes on the host's b"go"
+when it comes. Meanwhile the session makes its own view of the file system, applies rlimits, drops to the
+session uid, installs seccomp, closes every descriptor it does not need and sets up an ipykernel on the
+host's connection file (or readies its script: sandbox.inside.forked_session); it serves no request, or runs
+no script, before the go, so none of the session's code runs outside its cgroups. The template reports a
+session's exit status as b"exit N"; when the host closes the connection (or sends anything but the go) it
+kills the session, which takes its whole pid namespace along. It does all this in one select loop, so it
+never has a thread when it forks.
 
 How each property of a cold session is kept is in sandbox/README.md (forked sessions).
 """
@@ -30,8 +32,9 @@ import struct
 import sys
 from dataclasses import dataclass, field
 
-from sandbox.inside import boot, kernel_app, lifeline
-from sandbox.inside.view import check, libc, private_view
+from sandbox.inside import kernel_app, lifeline
+from sandbox.inside.forked_session import KINDS, become_session
+from sandbox.inside.view import check, libc
 
 #: What the template imports before it forks anything (modules that start threads must not be here).
 #: Not matplotlib.pyplot or the inline backend: imported with no IPython shell running, they would not
@@ -41,7 +44,7 @@ PRELOAD = (
     "IPython", "IPython.core.debugger", "IPython.extensions.storemagic", "zmq", "traitlets.config",
     "tornado.platform.asyncio", "faulthandler", "pyseccomp", "numpy", "pandas", "matplotlib",
     "matplotlib.font_manager", "matplotlib.figure", "matplotlib.backends.backend_agg", "sandbox.inside.runtime",
-    "sandbox.policy.guards", "sandbox.policy.restrict", "sandbox.inside.seccomp",
+    "sandbox.policy.guards", "sandbox.policy.restrict", "sandbox.inside.seccomp", "sandbox.inside.script",
 )  # fmt: skip
 
 CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWPID = 0x00020000, 0x08000000, 0x40000000, 0x20000000
@@ -49,7 +52,8 @@ CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWPID = 0x00020000, 0x08000000, 
 
 #: The namespaces a session gets of its own, and their clone flags.
 NAMESPACES = {"mnt": CLONE_NEWNS, "ipc": CLONE_NEWIPC, "net": CLONE_NEWNET, "pid": CLONE_NEWPID}
-#: Sessions the template keeps forked ahead of requests.
+#: Sessions of a kind the template keeps forked ahead of requests, once that kind has been asked for
+#: (kernel sessions from the start).
 SPARES = 2
 
 
@@ -63,12 +67,14 @@ def main(argument: str) -> None:
     args["seccomp_filter"] = seccomp.build()
     gc.freeze()  # what the template made stays out of every collection: a session's GC copies none of it
     sys.argv = [sys.argv[0]]
-    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    server.bind(args["socket"])
-    server.listen(64)
+    servers = {}
+    for kind in KINDS:  # a session's kind is the socket the host connects to: known before its request
+        servers[kind] = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        servers[kind].bind(args["sockets"][kind])
+        servers[kind].listen(64)
     own = {kind: os.open(f"/proc/self/ns/{kind}", os.O_RDONLY) for kind in NAMESPACES}
     print("codecall template: ready", flush=True)
-    Loop(server, args, own).run()
+    Loop(servers, args, own).run()
 
 
 def warm_up() -> None:
@@ -85,6 +91,7 @@ class Kept:
 
     pid: int
     pidfd: int
+    kind: str  #: "kernel" or "script" (sandbox.inside.forked_session)
     to_session: socket.socket | None  #: its request, then the go, pass through here
     connection: socket.socket | None = None
     stage: str = "spare"  #: spare -> request -> go -> running
@@ -97,27 +104,35 @@ class Loop:
     """The template's one loop: it forks spares, hands them to connections and keeps them (see the module
     docstring); single-threaded, so every fork is of a process with one thread."""
 
-    def __init__(self, server: socket.socket, args: dict, own: dict[str, int]) -> None:
-        self.server, self.args, self.own = server, args, own
+    def __init__(self, servers: dict[str, socket.socket], args: dict, own: dict[str, int]) -> None:
+        self.servers, self.args, self.own = servers, args, own
         self.spares: list[Kept] = []
+        self.wanted = {kind: SPARES if kind == "kernel" else 0 for kind in KINDS}  #: spares kept, by kind
         self.by_fd: dict[int, Kept] = {}  #: by pidfd, and by connection while it is watched
         self.failure: OSError | None = None  #: why no spare could be forked (told to the next connection)
 
     def run(self) -> None:
-        lifeline_fd, server_fd = self.args["lifeline"], self.server.fileno()
+        lifeline_fd = self.args["lifeline"]
+        by_server = {server.fileno(): kind for kind, server in self.servers.items()}
         while True:
-            while len(self.spares) < SPARES and self.failure is None:
-                self._fork_spare()
-            readable, _, _ = select.select([lifeline_fd, server_fd, *self.by_fd], [], [])
+            readable, _, _ = select.select([lifeline_fd, *by_server, *self.by_fd], [], [], 0)
+            if not readable:  # spares are forked when nothing waits: a request is never held up by one
+                for kind, wanted in self.wanted.items():
+                    while self._spares(kind) < wanted and self.failure is None:
+                        self._fork_spare(kind)
+                readable, _, _ = select.select([lifeline_fd, *by_server, *self.by_fd], [], [])
             if lifeline_fd in readable:
                 lifeline.end_all()
             for fd in readable:
-                if fd == server_fd:
-                    self._accept()
+                if fd in by_server:
+                    self._accept(by_server[fd])
                 elif fd in self.by_fd:
                     self._event(self.by_fd[fd], fd)
 
-    def _fork_spare(self) -> None:
+    def _spares(self, kind: str) -> int:
+        return sum(spare.kind == kind for spare in self.spares)
+
+    def _fork_spare(self, kind: str) -> None:
         """Fork a session into new namespaces; the template itself goes back to its own at once."""
         try:
             check(libc.unshare(CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWPID), "unshare")
@@ -125,28 +140,30 @@ class Loop:
                 to_session, to_template = socket.socketpair()
                 pid = os.fork()
                 if pid == 0:
-                    become_session(to_template, self.args)  # never returns
+                    become_session(to_template, self.args, kind)  # never returns
             finally:
-                for kind, fd in self.own.items():
-                    check(libc.setns(fd, NAMESPACES[kind]), f"setns {kind}")
+                for namespace, fd in self.own.items():
+                    check(libc.setns(fd, NAMESPACES[namespace]), f"setns {namespace}")
         except OSError as error:
             self.failure = error
             return
         to_template.close()
-        spare = Kept(pid, os.pidfd_open(pid), to_session)
+        spare = Kept(pid, os.pidfd_open(pid), kind, to_session)
         self.spares.append(spare)
         self.by_fd[spare.pidfd] = spare
 
-    def _accept(self) -> None:
-        connection, _ = self.server.accept()
+    def _accept(self, kind: str) -> None:
+        connection, _ = self.servers[kind].accept()
         self.failure = None  # try again for this one
-        if not self.spares:
-            self._fork_spare()
-        if not self.spares:
+        self.wanted[kind] = SPARES
+        if not self._spares(kind):
+            self._fork_spare(kind)
+        if not self._spares(kind):
             _tell(connection, f"error OSError: {self.failure}")
             connection.close()
             return
-        kept = self.spares.pop(0)
+        kept = next(spare for spare in self.spares if spare.kind == kind)
+        self.spares.remove(kept)
         kept.connection, kept.stage = connection, "request"
         self.by_fd[connection.fileno()] = kept
 
@@ -227,67 +244,3 @@ def _tell(connection: socket.socket, line: str) -> None:
         connection.sendall(line.encode() + b"\n")
     except OSError:
         pass  # the host is gone: nobody to tell
-
-
-def _receive(connection: socket.socket) -> tuple[bytes, list[int]]:
-    """One request line and the descriptors sent with it."""
-    data, fds = b"", []
-    while not data.endswith(b"\n"):
-        chunk, new_fds, _, _ = socket.recv_fds(connection, 1 << 20, 4)
-        if not chunk:
-            raise ConnectionError("the connection closed before a request")
-        data, fds = data + chunk, fds + new_fds
-    return data, fds
-
-
-def become_session(template: socket.socket, args: dict) -> None:
-    """The session, pid 1 of its pid namespace: close what it inherited of the template's (its listening
-    socket, its connections to hosts, other sessions' channels), make what needs no request (its kernel
-    application, its own random state), wait for the request (from `template`), harden, then become the
-    kernel. On any failure it exits, which the template reports. Its kernel serves nothing before the
-    template passes on the host's b"go": the host has then moved it into its cgroups."""
-    _close_all_but({0, 1, 2, args["lifeline"], template.fileno()})
-    _reseed()
-    kernel_app.prepare()
-    try:
-        data, fds = _receive(template)
-    except (OSError, ConnectionError):
-        os._exit(0)  # a spare no request came for: the template is going
-    request = json.loads(data)
-    os.dup2(fds[0], 1)
-    os.dup2(fds[0], 2)
-    try:
-        private_view(request)
-        null = os.open("/dev/null", os.O_RDONLY)
-        os.dup2(null, 0)
-        _close_all_but({0, 1, 2, args["lifeline"], template.fileno()})
-        boot.harden(request["boot"], args["seccomp_filter"])
-        lifeline.watch(args["lifeline"])
-        os.chdir(request["boot"]["work_dir"])
-        kernel_app.start(request["boot"], before_serving=lambda: _await_go(template))
-    except BaseException as error:  # noqa: BLE001 - told to the log, then the session ends
-        print(f"codecall session: {type(error).__name__}: {error}", file=sys.stderr, flush=True)
-    os._exit(70)
-
-
-def _await_go(template: socket.socket) -> None:
-    if template.recv(2) != b"go":
-        raise ConnectionError("the host did not place the session in its cgroups")
-    template.close()
-
-
-def _close_all_but(keep: set[int]) -> None:
-    for name in os.listdir("/proc/self/fd"):
-        fd = int(name)
-        if fd not in keep:
-            try:
-                os.close(fd)
-            except OSError:
-                pass  # the listing's own descriptor, already gone
-
-
-def _reseed() -> None:
-    """Fresh random state: a fork copies the template's, and sibling sessions must not share it."""
-    import numpy
-
-    numpy.random.seed()
