@@ -138,8 +138,11 @@ class DataConstraint(LineConstraint):
             numbers = [share_named(c, task_terms) for c, t in schema.items() if is_numeric(t) and c not in filtered]
             pieces.append((frame, max(share_named(frame, task_terms), *numbers, 0.0), ""))
             for column in schema:
+                # a text column is a group's key where the question names a number column too ("which
+                # region has the largest amount"): its own counts do not read the column the question asks of
                 share = share_named(column, task_terms)
-                pieces += [(f"[{column!r}]", share, column), (f"{column!r}]", share, column),
+                read = share if is_numeric(schema[column]) or not max(numbers, default=0) else 0.0
+                pieces += [(f"[{column!r}]", read, column), (f"{column!r}]", read, column),
                            (f"{column!r})", share, column)]  # fmt: skip
         shares = [(share_named(c, task_terms), is_numeric(t)) for s in self.columns.values() for c, t in s.items()
                   if c not in filtered]  # fmt: skip
