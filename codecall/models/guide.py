@@ -44,7 +44,8 @@ The model still decides, inside those bounds, with these aids:
   references, the stop-or-go decision at each call boundary is right 87 of 117 times (codecall) and 179 of
   230 (API-Bank) with it, against 78 and 168 counting every unused number; with the model, together with
   the two rules below (one number spent per writing, one tool called again), the dev tasks both runs
-  finished went 23 -> 25 of 59, none lost, median 8.3 -> 5.3 s a task (2026-12-02); Measured on the codecall
+  finished went 23 -> 25 of 59, none lost, median 8.3 -> 5.3 s a task under shared loads (2026-12-02;
+  the test split: 18 -> 19 of 83, none lost). Measured on the codecall
   dev split (2026-12-02, the tasks each pair of runs finished): without the numbers rule 21 of 46 right
   against 22 (chains stop after their first call: "celsius_to_fahrenheit(25), then add 10"); a rule that
   kept the reply going while a tool at least half as relevant as the best was not yet called went: 22 of 48
