@@ -207,10 +207,10 @@ _BEGUN_NUMBER = re.compile(r"(?:(?<=[(\[=, ])|^)(-?\d+\.?\d*)$")  #: a number ar
 _MANY = 512  #: allowed tokens past which a line is not at a number (a string, a name)
 
 
-def _literal_numbers(text: str) -> list[str]:
-    """The number literals a line's call has closed so far (not inside strings), as written: the grammar
-    writes the task's numbers as `task_numbers` gives them."""
-    return [m.group(1) for m in re.finditer(_NUMBER_LITERAL + r"(?=[,)\]])", _STRINGS.sub('""', text))]
+def _literal_numbers(clean: str) -> list[str]:
+    """The number literals a line's call has closed so far, as written (the grammar writes the task's
+    numbers as `task_numbers` gives them), in the line with its strings emptied (`_STRINGS`)."""
+    return [m.group(1) for m in re.finditer(_NUMBER_LITERAL + r"(?=[,)\]])", clean)]
 
 
 def expression_of(line: str) -> str:
@@ -307,11 +307,13 @@ class LineConstraint:
         logits = scores.clone() if self.choice else scores  # the model's own, for scoring alternatives
         llguidance.torch.fill_next_token_bitmask(self.matcher, self.bitmask, 0)
         scores = masked(scores, self.bitmask)
-        text = expression_of(self.guide.tokenizer.decode(self.line))
-        if self.refused:
-            self._refuse_again(scores, text)
-        if self.tools and self.numbers:
-            self._spend_numbers(scores, text)
+        spending = bool(self.tools and self.numbers)
+        if self.refused or spending:  # what the line computes so far, decoded once for both
+            text = expression_of(self.guide.tokenizer.decode(self.line))
+            if self.refused:
+                self._refuse_again(scores, text)
+            if spending:
+                self._spend_numbers(scores, text)
         if self.choice:
             reply = input_ids[0, self.n_prompt :].tolist()
             self.choice.step(self.matcher, input_ids, logits, scores, self._alternatives(scores), reply)
@@ -372,13 +374,14 @@ class LineConstraint:
         allowed = torch_nonzero(scores)
         if len(allowed) > _MANY:
             return
-        written = Counter(_literal_numbers(text))
+        clean = _STRINGS.sub('""', text)
+        written = Counter(_literal_numbers(clean))
         left = [n for n in self.numbers if written[n] < len(self.places.get(abs(float(n)), ()))]
         spent = {n for n in self.numbers if n not in left}
         if not spent:
             return
         free = [*left, *(c for c in COUNTS if c not in spent), *self.fractions]
-        pieces, inside = self.guide.pieces, bool(_BEGUN_NUMBER.search(_STRINGS.sub('""', text)))
+        pieces, inside = self.guide.pieces, bool(_BEGUN_NUMBER.search(clean))
         banned = []
         for token in allowed:
             whole = _STRINGS.sub('""', text + (pieces[token] if token < len(pieces) else ""))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import os
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,7 +19,16 @@ from sandbox.limits import Limits
 
 def to_execution(reply: Reply, timeout: float | None, limits: Limits,
                  save_display: Callable[[dict], Display]) -> Execution:  # fmt: skip
-    """The execution `reply` reports (its result, output, displays); a timeout is the host's own verdict."""
+    """The execution `reply` reports (its result, output, displays); a timeout is the host's own verdict.
+    A result that cannot be read marks `reply` as died of a broken message, and the execution as killed."""
+    try:
+        return _read(reply, timeout, limits, save_display)
+    except Exception as error:  # noqa: BLE001 - the result comes from the box: untrusted, never fatal
+        reply.died, reply.broken = True, f"a malformed result: {type(error).__name__}: {error}"
+        return Execution("killed")
+
+
+def _read(reply: Reply, timeout: float | None, limits: Limits, save_display: Callable[[dict], Display]) -> Execution:
     result = reply.result or {}
     status = result.get("status", "error")
     execution = Execution(
@@ -66,6 +76,13 @@ def mark_death(execution: Execution, reply: Reply, box: Box, kernel: BoxedKernel
     if execution.status == "killed":
         execution.error = ErrorInfo("SandboxKilled", cause)
     return cause
+
+
+def artifacts_folder(folder: Path | None) -> Path:
+    """Where a session's images go: `folder`, or a temporary folder made for them."""
+    folder = folder or Path(tempfile.mkdtemp(prefix="codecall-artifacts-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 def save_display(data: dict, image_path: Callable[[], Path]) -> Display:

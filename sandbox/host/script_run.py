@@ -16,7 +16,6 @@ import codecs
 import json
 import os
 import select
-import tempfile
 import time
 from pathlib import Path
 
@@ -24,7 +23,7 @@ from sandbox.boxes.forked import ForkedBox
 from sandbox.errors import KernelDied
 from sandbox.execution import Execution
 from sandbox.host.kernel import BoxedKernel, Reply
-from sandbox.host.outcome import changed, mark_death, save_display, snapshot, to_execution
+from sandbox.host.outcome import artifacts_folder, changed, mark_death, save_display, snapshot, to_execution
 from sandbox.host.template import template_for
 from sandbox.limits import Limits
 from sandbox.policy import Policy
@@ -70,11 +69,7 @@ def run_script(box: ForkedBox, code: str, policy: Policy, limits: Limits, timeou
             raise KernelDied(reason)
         template.worked = True
         images = _Images(artifacts_dir)
-        try:
-            execution = to_execution(reply, timeout, limits, lambda data: save_display(data, images.next))
-        except Exception as error:  # noqa: BLE001 - the result comes from the box: untrusted, never fatal
-            reply.died, reply.broken = True, f"a malformed result: {type(error).__name__}: {error}"
-            execution = Execution("killed")
+        execution = to_execution(reply, timeout, limits, lambda data: save_display(data, images.next))
         if reply.died:
             execution.notice = f"{mark_death(execution, reply, box, session, limits)}; the script's session ended"
         else:
@@ -157,8 +152,6 @@ class _Images:
         self.folder, self.count = folder, 0
 
     def next(self) -> Path:
-        if self.folder is None:
-            self.folder = Path(tempfile.mkdtemp(prefix="codecall-artifacts-"))
-        self.folder.mkdir(parents=True, exist_ok=True)
+        self.folder = artifacts_folder(self.folder)
         self.count += 1
         return self.folder / f"image-1-{self.count}.png"

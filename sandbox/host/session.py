@@ -11,7 +11,6 @@ import asyncio
 import json
 import os
 import shutil
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -21,7 +20,7 @@ from sandbox.boxes.base import WORK_DIR_IN_BOX, Box
 from sandbox.errors import BoxUnavailable, SessionClosed
 from sandbox.execution import Execution
 from sandbox.host.kernel import BoxedKernel, Reply
-from sandbox.host.outcome import changed, mark_death, save_display, snapshot, to_execution
+from sandbox.host.outcome import artifacts_folder, changed, mark_death, save_display, snapshot, to_execution
 from sandbox.inside import wire
 from sandbox.limits import DEFAULT_LIMITS, Limits
 from sandbox.policy import DEFAULT_POLICY, Policy
@@ -102,9 +101,7 @@ class Session:
     @property
     def artifacts_dir(self) -> Path:
         """Where images the code drew are saved (outside the box); made on first use, kept after close."""
-        if self._artifacts_dir is None:
-            self._artifacts_dir = Path(tempfile.mkdtemp(prefix="codecall-artifacts-"))
-        self._artifacts_dir.mkdir(parents=True, exist_ok=True)
+        self._artifacts_dir = artifacts_folder(self._artifacts_dir)
         return self._artifacts_dir
 
     @property
@@ -201,11 +198,7 @@ class Session:
         before = snapshot(self.work_dir)
         timeout = self.limits.timeout if timeout is None else timeout
         reply = self.kernel.call(f"_codecall_.run({code!r})", timeout, self.limits.output)
-        try:
-            execution = to_execution(reply, timeout, self.limits, lambda data: save_display(data, self._image_path))
-        except Exception as error:  # noqa: BLE001 - the result comes from the box: untrusted, never fatal
-            reply.died, reply.broken = True, f"a malformed result: {type(error).__name__}: {error}"
-            execution = Execution("killed")
+        execution = to_execution(reply, timeout, self.limits, lambda data: save_display(data, self._image_path))
         if reply.died:
             self._recover(execution, reply)
         else:
