@@ -262,3 +262,21 @@ def test_a_forged_result_cannot_crash_the_host(bare_session: Session, monkeypatc
     result = bare_session.execute("1")
     assert result.status == "killed" and "malformed" in result.notice
     assert bare_session.execute("1 + 2").value == 3  # the replacement kernel
+
+
+def test_the_connection_file_is_readable_by_the_kernel_before_it_starts(monkeypatch) -> None:
+    """The kernel runs as its own uid: a connection file still root's 0600 when it launches cannot be read
+    by a kernel that comes up before the host thread gets to chmod it (seen under GIL contention)."""
+    from sandbox.host import kernel
+
+    modes: list[int] = []
+    start = kernel.KernelManager.start_kernel
+
+    def noting_the_mode(self, **options):
+        modes.append(os.stat(self.connection_file).st_mode & 0o777)
+        return start(self, **options)
+
+    monkeypatch.setattr(kernel.KernelManager, "start_kernel", noting_the_mode)
+    with Session("kernel", limits=TEST_LIMITS) as session:
+        assert session.execute("print(6 * 7)").stdout == "42\n"
+    assert modes == [0o644]

@@ -137,10 +137,13 @@ class BoxedKernel:
             interrupt_mode="message",
             env={},
         )
+        # written (and made readable to the kernel's uid) before the kernel starts: chmod after the launch
+        # raced a kernel that came up first (EACCES on kernel.json) whenever this thread was held up
+        manager.write_connection_file()
+        os.chmod(self.spec.connection_file, 0o644)
         with open(self.log_path, "wb") as log:  # the kernel's own fd output: startup noise, crashes
             lifeline = self.spec.boot["lifeline"]
             manager.start_kernel(stdout=log, stderr=log, pass_fds=() if lifeline is None else (lifeline,))
-        os.chmod(self.spec.connection_file, 0o644)
         return manager
 
     def alive(self) -> bool:
