@@ -70,20 +70,23 @@ def cmd_ask(args: argparse.Namespace) -> int:
     from codecall.interfaces.view import StepPrinter, TokenEcho
     from codecall.models import resolve_model
     from codecall.tools import load_tools
+    from sandbox import WarmPool
 
     tools = [t for path in args.tools for t in load_tools(path)]
     variables = load_data(args.data)
     printer = None if args.json else StepPrinter()
     if printer:
         printer.status(f"loading the model ({args.model or 'bundled SmolLM2-135M-Instruct'})")
-    model = resolve_model(args.model, guide=not args.no_guide)
-    with Agent(model, tools, sandbox=args.backend, limits=limits_from(args), max_steps=args.max_steps,
-               max_new_tokens=args.max_new_tokens, mcp=args.mcp) as agent:  # fmt: skip
-        events = agent.stream(args.task, **variables)
-        live = printer is not None and printer.console.is_terminal  # the printer shows the replies as written
-        if args.stream or (sys.stderr.isatty() and not live):  # else they go to stderr as written
-            events = map(TokenEcho(sys.stderr), events)
-        result = printer.follow(events) if printer else next(e.result for e in events if isinstance(e, Done))
+    # the one session's sandbox starts while the model loads
+    with WarmPool(args.backend, limits=limits_from(args), size=1, total=1) as pool:
+        model = resolve_model(args.model, guide=not args.no_guide)
+        with Agent(model, tools, sandbox=args.backend, pool=pool, max_steps=args.max_steps,
+                   max_new_tokens=args.max_new_tokens, mcp=args.mcp) as agent:  # fmt: skip
+            events = agent.stream(args.task, **variables)
+            live = printer is not None and printer.console.is_terminal  # the printer shows the replies as written
+            if args.stream or (sys.stderr.isatty() and not live):  # else they go to stderr as written
+                events = map(TokenEcho(sys.stderr), events)
+            result = printer.follow(events) if printer else next(e.result for e in events if isinstance(e, Done))
     if args.notebook:
         result.to_notebook(args.notebook, sandboxed=not args.notebook_unsandboxed)
     if args.json:

@@ -239,7 +239,7 @@ def masked(scores: Any, bitmask: Any) -> Any:
     import numpy as np
     import torch
 
-    bits = np.unpackbits(bitmask[0].numpy().view(np.uint8), bitorder="little")
+    bits = np.unpackbits(bitmask[0].view(np.uint8), bitorder="little")
     allowed = np.zeros(scores.shape[-1], dtype=bool)
     allowed[: min(len(bits), len(allowed))] = bits[: len(allowed)].astype(bool)
     scores[:, torch.from_numpy(~allowed).to(scores.device)] = float("-inf")
@@ -261,7 +261,7 @@ class LineConstraint:
         scorer: Scorer | None,
         relevance: Mapping[str, float],
     ) -> None:
-        import llguidance.torch
+        import llguidance.numpy  # not llguidance.torch: importing it runs torch.compile (about 1.2 s a process)
 
         self.guide, self.tools, self.scorer = guide, tools, scorer
         #: each tool's relevance to the task, 0 to 1 (none without a scorer or with a single tool)
@@ -289,13 +289,13 @@ class LineConstraint:
         self.task = task
         self.line: list[int] = []  #: tokens of the current line
         self.matcher: Any = None  #: the current line's matcher; None between lines
-        self.bitmask = llguidance.torch.allocate_token_bitmask(1, guide.vocab_size)
+        self.bitmask = llguidance.numpy.allocate_token_bitmask(1, guide.vocab_size)
         #: with a scorer, open choices inside a line are made on whole alternatives (`codecall.models.choices`)
         self.choice = WholeChoice(scorer, guide.tokenizer, RELEVANCE_WEIGHT) if scorer and tools else None
         self.task_terms = set(terms(task))
 
     def __call__(self, input_ids: Any, scores: Any) -> Any:
-        import llguidance.torch
+        import llguidance.numpy
 
         for token in input_ids[0, self.seen :].tolist():
             self._consume(token)
@@ -305,7 +305,7 @@ class LineConstraint:
         if self.matcher.is_error():  # cannot happen with a valid grammar; end the reply rather than loop
             raise RuntimeError(f"guided decoding failed: {self.matcher.get_error()}")
         logits = scores.clone() if self.choice else scores  # the model's own, for scoring alternatives
-        llguidance.torch.fill_next_token_bitmask(self.matcher, self.bitmask, 0)
+        llguidance.numpy.fill_next_token_bitmask(self.matcher, self.bitmask, 0)
         scores = masked(scores, self.bitmask)
         spending = bool(self.tools and self.numbers)
         if self.refused or spending:  # what the line computes so far, decoded once for both

