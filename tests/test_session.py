@@ -280,3 +280,15 @@ def test_the_connection_file_is_readable_by_the_kernel_before_it_starts(monkeypa
     with Session("kernel", limits=TEST_LIMITS) as session:
         assert session.execute("print(6 * 7)").stdout == "42\n"
     assert modes == [0o644]
+
+
+def test_a_pool_with_a_total_starts_that_many_kernels_and_no_more() -> None:
+    """`codecall ask` starts its one kernel while the model loads; taking it must not start another."""
+    from sandbox import WarmPool
+
+    with WarmPool(size=1, total=1, limits=TEST_LIMITS) as pool:
+        assert pool.wait_ready(1, timeout=60)
+        with pool.session() as session:
+            assert session.execute("6 * 7").value == 42
+            time.sleep(0.5)  # the filler wakes at once when a kernel is taken
+        assert pool._started == 1 and not pool._ready
