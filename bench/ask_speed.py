@@ -56,12 +56,14 @@ def main() -> None:
             shutil.rmtree(cache_home / "codecall" / "prompts", ignore_errors=True)
             cold = evaluate.run_eval([task], tools, {"guided": ask})[0]
             warm = evaluate.run_eval([task], tools, {"guided": ask})[0]
-            row = {"id": task.id, "harness_s": harness.duration_s, "harness_first_token_s": harness.extra["first_token_s"],
+            row = {"id": task.id, "harness_s": harness.duration_s,
+                   "harness_first_token_s": harness.extra["first_token_s"],
                    "harness_correct": harness.extra["correct"]}  # fmt: skip
             for name, run in (("cold", cold), ("warm", warm)):
                 row |= {f"{name}_wall_s": run.duration_s, f"{name}_run_s": run.extra["run_s"],
                         f"{name}_first_token_s": run.extra["first_token_s"],
-                        f"{name}_model_load_s": run.extra["model_load_s"], f"{name}_correct": run.extra["correct"]}  # fmt: skip
+                        f"{name}_model_load_s": run.extra["model_load_s"],
+                        f"{name}_correct": run.extra["correct"]}  # fmt: skip
             rows.append(row)
             print(json.dumps(row), file=sys.stderr, flush=True)
     shutil.rmtree(cache_home, ignore_errors=True)

@@ -48,7 +48,7 @@ class PromptStore:
                 try:
                     tensors = load_file(path)
                     layers = [(tensors[f"k{i}"], tensors[f"v{i}"]) for i in range(len(tensors) // 2)]
-                except (OSError, KeyError, ValueError, SafetensorError):  # a damaged file is read afresh and written again
+                except (OSError, KeyError, ValueError, SafetensorError):  # damaged: read afresh, written again
                     path.unlink(missing_ok=True)
                     return None
                 os.utime(path)  # recently used
