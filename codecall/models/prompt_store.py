@@ -5,8 +5,9 @@ each reads its whole prompt through the model (about 1 s on the bundled model fo
 tools and the worked example) and the guide's task-free prompt for its choices' bias (about 0.5 s), where a
 process that ran a task before reads only the new task's tokens. Two things are kept, keyed by the exact
 token ids: the KV cache of a prompt's task-free beginning, and the task-free scores of the guide's
-candidates. A store is one folder per model (weights, dtype, transformers version); files are written
-atomically and the least recently used go first.
+candidates. A store is one folder per model (weights, dtype, transformers version), readable by its user
+only (a prompt may show a table's first rows); files are written atomically and the least recently used
+go first.
 """
 
 from __future__ import annotations
@@ -89,7 +90,7 @@ class PromptStore:
         """`write(path)` to a temporary file, then renamed into place: a reader never sees half a file. A
         store that cannot be written (a read-only home, a full disk) only costs the time it would save."""
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
+            self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)  # a prompt may show data: the user's own
             fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=f".{name}.")
             os.close(fd)
             try:
