@@ -187,7 +187,7 @@ def tool(
 def load_tools(path: str | Path) -> list[Tool]:
     """The tools of a module file: its `@tool` objects, or, where it has none, every public function
     defined in it (not imported into it), so an existing module works unchanged. `FILE.py:NAME,NAME`
-    takes only the tools named."""
+    takes only the tools named, in that order (the order a prompt shows them in)."""
     path, _, wanted = str(path).partition(".py:")
     path = Path(path + ".py" if wanted else path)
     if not path.is_file():
@@ -222,7 +222,8 @@ def load_tools(path: str | Path) -> list[Tool]:
         missing = sorted(set(chosen) - set(names))
         if missing:
             raise ToolDefinitionError(f"{path}: no tools named {missing} (it has {', '.join(names)})")
-        found = [t for t in found if t.name in chosen]
+        by_name = {t.name: t for t in found}
+        found = [by_name[n] for n in dict.fromkeys(chosen)]
     return found
 
 

@@ -109,6 +109,6 @@ def test_split_and_per_process_runs_are_what_a_user_runs(tmp_path: Path, capsys:
 
 
 def test_a_tools_file_can_give_only_some_of_its_tools() -> None:
-    assert [t.name for t in load_tools(f"{EVAL / 'tools.py'}:multiply,add")] == ["add", "multiply"]
+    assert [t.name for t in load_tools(f"{EVAL / 'tools.py'}:multiply,add")] == ["multiply", "add"]  # as named
     with pytest.raises(ToolDefinitionError, match="no tools named"):
         load_tools(f"{EVAL / 'tools.py'}:nope")

@@ -173,6 +173,13 @@ def test_load_tools_example_module():
     assert tools["add"].stub().startswith("def add(a: float, b: float) -> float:")
 
 
+def test_named_tools_come_in_the_order_named():
+    """`codecall eval --per-process` names a task's tools in the task's order: its prompt must be the one
+    the one-process harness shows, not the file's order."""
+    tools = load_tools(f"{EXAMPLES}:word_count,add,capital_of,add")
+    assert [t.name for t in tools] == ["word_count", "add", "capital_of"]
+
+
 def test_load_tools_errors(tmp_path):
     with pytest.raises(ToolDefinitionError, match="not found"):
         load_tools(tmp_path / "missing.py")
