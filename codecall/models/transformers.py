@@ -164,11 +164,12 @@ class Transformers(Model):
         # a code-action turn is guided: with tools, to calls of them; with data and no tools, to code over the
         # data's own columns; with neither, to code that works the answer out from the task's numbers
         free = self._chat_ids(_with_prefill(request.task_free, request.prefill)) if request.task_free else None
-        cache = self._reusable_cache(ids[0].tolist())
+        prompt_ids = ids[0].tolist()
+        cache = self._reusable_cache(prompt_ids)
         # a new process reads from disk the prompt's beginning that an earlier one read (`prompt_store`)
-        task_free_start = ids[0, : shared_prefix(ids[0].tolist(), free)].tolist() if free else []
+        task_free_start = prompt_ids[: shared_prefix(prompt_ids, free)] if free else []
         keep = bool(cache is None and self._store is not None and task_free_start)
-        if keep and (found := self._store.load_prefix(ids[0].tolist(), self.model.config)):
+        if keep and (found := self._store.load_prefix(prompt_ids, self.model.config)):
             held, cache = found
             keep = held < len(task_free_start)
         clock = _FirstToken(started)
@@ -321,8 +322,8 @@ def _observed(request: GenerationRequest) -> str:
 def _store_folder(model: Path, *versions: str) -> Path:
     """The prompt store of the weights in `model` (its path and the files' sizes and times: weights changed in
     place get a new store) under the dtype and library versions they are run with."""
-    files = sorted(f for f in model.iterdir() if f.is_file())
-    stamp = [str(model.resolve()), *versions, *(f"{f.name}:{f.stat().st_size}:{f.stat().st_mtime_ns}" for f in files)]
+    files = sorted((f.name, f.stat()) for f in model.iterdir() if f.is_file())
+    stamp = [str(model.resolve()), *versions, *(f"{name}:{st.st_size}:{st.st_mtime_ns}" for name, st in files)]
     return cache_root().parent / "prompts" / f"{model.name}-{digest(stamp)[:12]}"
 
 
