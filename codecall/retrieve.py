@@ -52,8 +52,12 @@ def select_tools(task: str, tools: Sequence[Tool], k: int = 6) -> list[Tool]:
 
 def relevance(task: str, tools: Sequence[Tool]) -> list[float]:
     """Each tool's BM25 score for `task` among `tools`, scaled so the best is 1 (all 0 when none matches)."""
-    docs = [Counter(_tool_terms(t)) for t in tools]
-    query = set(terms(task))
+    return text_relevance(set(terms(task)), [_tool_terms(t) for t in tools])
+
+
+def text_relevance(query: set[str], texts: Sequence[list[str]]) -> list[float]:
+    """Each text's (its terms') BM25 score for the `query` terms among `texts`, scaled so the best is 1."""
+    docs = [Counter(text) for text in texts]
     avg_len = sum(sum(d.values()) for d in docs) / max(len(docs), 1) or 1.0
     scores = [_bm25(query, doc, docs, avg_len) for doc in docs]
     best = max(scores, default=0.0)

@@ -15,8 +15,16 @@ import pytest
 from nbclient import NotebookClient
 
 from codecall import Agent
-from codecall.models.data_grammar import data_line_grammar
-from codecall.models.data_guide import answers_asked, question_filters, question_terms
+from codecall.models.data_grammar import IMPORT, data_line_grammar, import_grammar
+from codecall.models.data_question import (
+    answers_asked,
+    cutoffs,
+    line_names,
+    question_filters,
+    question_terms,
+    thresholds,
+    verdict_words,
+)
 from codecall.prompt import DATA_EXAMPLES, EXAMPLES, build_messages, data_schema, opening_request
 
 SALES = pd.DataFrame({"region": ["north", "south", "north", "east"], "amount": [10, 20, 30, 45]})
@@ -92,6 +100,36 @@ def test_the_grammar_allows_the_frames_columns_and_the_questions_literals_only()
         assert not _matches(filtered, line), line  # the rows are the ones the question names
     final = data_line_grammar(schema["columns"], answers=["result", "result2"])
     assert _matches(final, "final_answer([result, result2])")
+
+
+@pytest.mark.model
+def test_the_grammar_offers_a_test_after_its_import_and_a_verdict_in_the_formats_words() -> None:
+    columns = data_schema({"staff": STAFF})["columns"]
+    assert _matches(import_grammar(), IMPORT) and not _matches(data_line_grammar(columns, name="p"), IMPORT)
+    tested = data_line_grammar(columns, name="p", tests=True, cutoffs=["3"])
+    for line in ("p = stats.shapiro(staff['age'].dropna()).pvalue\n",
+                 "p = stats.pearsonr(staff['age'], staff['age']).statistic\n",
+                 "p = (abs(stats.zscore(staff['age'].dropna())) > 3).sum()\n"):  # fmt: skip
+        assert _matches(tested, line), line
+    assert not _matches(tested, "p = stats.shapiro(staff['team'].dropna()).pvalue\n")  # a text column
+    assert not _matches(data_line_grammar(columns, name="p"), "p = stats.shapiro(staff['age'].dropna()).pvalue\n")
+    verdict = data_line_grammar(columns, name="v", verdict=("p", ["even", "odd"], ["0.01"]))
+    assert _matches(verdict, "v = 'odd' if p > 0.01 else 'even'\n")
+    assert not _matches(verdict, "v = 'odd' if p > 0.05 else 'even'\n")
+    assert not _matches(verdict, "v = staff['age'].mean()\n")
+
+
+def test_the_format_names_the_lines_and_quotes_a_verdicts_words() -> None:
+    task = ('Does age follow a bell curve?\nConstraints: a level of 0.01; use "age".\n'
+            'Format: @bell[answer] @age_mean[m] where "answer" is "sure" or "no way".')  # fmt: skip
+    columns = {"staff": {"age": "int64"}}
+    assert verdict_words(task, columns) == ["sure", "no way"]  # not the placeholder, not the column
+    assert verdict_words('How old?\nFormat: @age[a] where "a" is a number', columns) == []
+    assert thresholds(task) == ["0.01"] and thresholds("Is it normal?") == ["0.05"]
+    assert cutoffs("Outliers beyond a z-score of 2, in 2019?") == ["2"] and cutoffs(task) == ["3"]
+    assert line_names(task, ["staff"]) == ["bell", "age_mean"]
+    assert line_names("x\n@max[a] @staff[b] @for[c] @mean[d]", ["staff"]) == ["result", "result2", "result3", "mean"]
+    assert line_names("What is the mean age?", []) == ["result"]
 
 
 def test_the_questions_form_sets_the_replys_shape() -> None:

@@ -31,10 +31,11 @@ class WholeChoice:
         self.forced = []
 
     def step(self, matcher: Any, input_ids: Any, logits: Any, scores: Any, alternatives: list[tuple[str, float]],
-             reply: list[int]) -> None:  # fmt: skip
+             reply: list[int] | None) -> None:  # fmt: skip
         """Narrow the masked `scores` to the next token of the chosen alternative. `logits` are the model's
         own (unmasked); `alternatives` are texts that may come next, each with its match to the task (0-1);
-        `reply` is the reply so far, after which the bias is read too (its own score taken away)."""
+        `reply` is the reply so far, after which the bias is read too (its own score taken away; None: no
+        bias is taken away)."""
         if self.forced:
             token = self.forced.pop(0)
             if scores[0, token] > float("-inf"):
@@ -50,7 +51,7 @@ class WholeChoice:
             return
         candidates = [ids for ids, _ in offered]
         likelihood = self.scorer(input_ids, logits, candidates)
-        bias = self.scorer.baseline(candidates, after=reply)
+        bias = self.scorer.baseline(candidates, after=reply) if reply is not None else [0.0] * len(candidates)
         bonuses = [bonus for _, bonus in offered]
         totals = [lp - b + self.weight * w for lp, b, w in zip(likelihood, bias, bonuses, strict=True)]
         best = candidates[max(range(len(totals)), key=totals.__getitem__)]

@@ -20,9 +20,12 @@ session and the question give:
   most frequent value (`.value_counts().idxmax()`), its correlation with another column;
 - `len(rows)`; a group's reduction picked out (`.groupby('g')['col'].sum().idxmax()`, or `.max()`); the
   column with the most missing values (`df.isnull().sum().idxmax()`);
-- arithmetic of such a value with another or with a number of the question (`len(a) / len(df) * 100`),
-  `round(value, n)` and `.round(n)` with the question's whole numbers;
-- with `plot`, a chart: `COLUMN.plot(kind='bar')` and the other kinds (only where the question asks for one).
+- `round(value, n)` and `.round(n)` with the question's whole numbers (no arithmetic between values);
+- with `plot`, a chart: `COLUMN.plot(kind='bar')` and the other kinds (only where the question asks for one);
+- once `from scipy import stats` is written (a line of its own, `IMPORT`), a test of a column or of two:
+  `stats.shapiro(df['x'].dropna()).pvalue`, `stats.pearsonr(df['x'], df['y']).statistic` (`TESTS`), and
+  the count of a column's outliers by z-score, `(abs(stats.zscore(df['x'].dropna())) > 3).sum()`;
+- a verdict on a test's p-value in the words the answer format quotes: `NAME = 'yes' if p > 0.05 else 'no'`.
 
 Which variable, column, operation and literal is the model's own choice inside these bounds (see
 `codecall.models.data_guide`).
@@ -41,6 +44,11 @@ PICKS = ("idxmax", "idxmin", "max", "min")
 PLOT_KINDS = ("bar", "line", "hist", "pie", "scatter", "box")
 #: Comparisons of a filter with a number.
 COMPARISONS = (" > ", " < ", " >= ", " <= ", " == ", " != ")
+IMPORT = "from scipy import stats\n"  #: the line that makes `TESTS` available
+#: Tests of `scipy.stats` on one numeric column (its missing values dropped) or on two.
+TESTS = ("shapiro", "normaltest")
+PAIRED_TESTS = ("pearsonr", "spearmanr")
+TEST_READS = ("pvalue", "statistic")  #: what a line reads of a test's result
 _NUMERIC = ("int", "uint", "float", "bool")
 
 
@@ -63,6 +71,11 @@ def final_text(names: Sequence[str]) -> str:
     return f"final_answer({names[0] if len(names) == 1 else '[' + ', '.join(names) + ']'})"
 
 
+def import_grammar() -> str:
+    """The grammar of the line `IMPORT`."""
+    return f"start: {_lit(IMPORT)}"
+
+
 def data_line_grammar(
     columns: Mapping[str, Mapping[str, str]],
     *,
@@ -72,16 +85,28 @@ def data_line_grammar(
     compare: Sequence[str] = (),
     numbers: Sequence[str] = (),
     plot: bool = False,
+    tests: bool = False,
+    cutoffs: Sequence[str] = (),
+    verdict: tuple[str, Sequence[str], Sequence[str]] | None = None,
 ) -> str:
     """The Lark grammar of the next line: with `answers` (the names the reply's lines defined), the final
     `final_answer(...)` of them; otherwise `NAME = SCALAR\\n`. `columns` holds each DataFrame's columns
-    with their dtypes; `taken` are names a new name may not be (the session's variables, earlier names).
-    The rows are filtered when there is something to filter by: `conditions`, per frame, the values of a
-    text column (by column) that the question names, and `compare`, the question's numbers a numeric column
-    is compared with. `numbers` are the question's numbers for arithmetic (the whole ones also for
-    rounding); `plot` offers `.plot(kind=...)` on a column or a group's reduction."""
+    with their dtypes; `name` is the one this line defines. The rows are filtered when there is something
+    to filter by: `conditions`, per frame, the values of a text column (by column) that the question
+    names, and `compare`, the question's numbers a numeric column is compared with. `numbers` are the
+    question's numbers (its whole ones round); `plot` offers `.plot(kind=...)` on a column or a group's
+    reduction. `tests` offers the tests `IMPORT` made available, and with `cutoffs` the count of
+    outliers by z-score beyond one of them; a `verdict` (a p-value's name, the words to answer with, the
+    thresholds) makes the line a verdict on that p-value."""
     if answers:
         return f"start: {_lit(final_text(answers))}"
+    if verdict:
+        of, words, thresholds = verdict
+        return "\n".join([
+            f'start: {_lit(name + " = ")} word {_lit(" if " + of + " > ")} ALPHA " else " word "\\n"',
+            f"word: {_alts([repr(w) for w in words])}",
+            f"ALPHA: {_alts(thresholds)}",
+        ])  # fmt: skip
     conditions = conditions or {}
     ints = [n for n in numbers if "." not in n and not n.startswith("-")]
     rules = [
@@ -95,9 +120,14 @@ def data_line_grammar(
         rules.append(f"INT: {_alts(ints)}")
     if compare:
         rules += [f"NUM: {_alts(compare)}", f"cmp: {_alts(COMPARISONS)}"]
+    if tests:
+        rules += [f"test: {_alts(TESTS)}", f"paired: {_alts(PAIRED_TESTS)}",
+                  "reads: " + " | ".join(_lit(f".{r}") for r in TEST_READS)]  # fmt: skip
+        rules += [f"CUTOFF: {_alts(cutoffs)}"] if cutoffs else []
     scalars, plots = [], []
     for i, (frame, schema) in enumerate(columns.items()):
-        scalar, chart = _frame_rules(i, frame, schema, conditions.get(frame, {}), compare, rules)
+        scalar, chart = _frame_rules(i, frame, schema, conditions.get(frame, {}), compare, tests, bool(cutoffs),
+                                     rules)  # fmt: skip
         scalars.append(scalar)
         plots.append(chart)
     rules.append("scalar: " + " | ".join(scalars))
@@ -113,6 +143,8 @@ def _frame_rules(
     schema: Mapping[str, str],
     named: Mapping[str, Sequence[str]],
     compare: Sequence[str],
+    tests: bool,
+    zscores: bool,
     rules: list[str],
 ) -> tuple[str, str]:
     """Append DataFrame `frame`'s rules (its rows, columns, filters) to `rules`; return its scalar rule and
@@ -147,5 +179,11 @@ def _frame_rules(
             f'{rows} "[" n{i} "]" ".corr(" {rows} "[" n{i} "]" ")"',
             f"{group} pick",
         ]
+    if numeric and tests:
+        numbers_of = f'{rows} "[" n{i} "]"'
+        alternatives += [f'"stats." test "(" {numbers_of} ".dropna())" reads',
+                         f'"stats." paired "(" {numbers_of} ", " {numbers_of} ")" reads']  # fmt: skip
+        if zscores:
+            alternatives.append(f'"(abs(stats.zscore(" {numbers_of} ".dropna())) > " CUTOFF ").sum()"')
     chart = f'({series} | {group}) ".plot(kind=" kind ")"' if numeric else f'{series} ".plot(kind=" kind ")"'
     return " | ".join(f"({a})" for a in alternatives), chart

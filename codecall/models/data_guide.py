@@ -10,93 +10,59 @@ line starts, fed the tokens as they come, the mask applied to the logits); what 
 - with a scorer, each open choice inside a line (which column, which operation, `len(` or a column,
   `.groupby(` or a column, which comparison) is made on whole pieces (`codecall.models.choices.
   WholeChoice`): the model's log-likelihood of the piece, less its bias (the same after a task that says
-  nothing), plus the tool guide's `RELEVANCE_WEIGHT` times the piece's match with the question: a column
-  by the share of its name's words the question has, an operation by the same with words begun alike
-  (`max` in "maximum", `skew` in "skewness"), `.groupby(` by the best match of a text column no filter uses;
+  nothing, and the same reply with `result` for the fields' names), plus the tool guide's
+  `RELEVANCE_WEIGHT` times the piece's match with the question: a column by the share of its name's words
+  the question has, an operation by its documentation's summary (`data_question.operation_shares`), or
+  its name's words begun alike (`skew` in "skewness"), `.groupby(` by the best match of a text column no
+  filter uses;
 - a line that raised an error in an earlier step (`GenerationRequest.failed`) is not written again,
   under any name (`LineConstraint._refuse_again`): the error is something to act on, and a small model
-  otherwise repeats its line until the run's steps run out.
+  otherwise repeats its line until the run's steps run out;
+- each value line is named after the answer format's field it fills (`mean_fare = df['Fare'].mean()`), so
+  the model reads which value it is writing, and an operation is matched with that field's words where
+  they name one (`std_dev_fare`: std) rather than with the whole question's ("mean and standard
+  deviation" matched `mean` on both lines, and half the dev half's pairs came out swapped);
+- where a line's words match a test better than any other operation, the line before it is `from scipy
+  import stats`, and a test is one of its choices; where the format quotes the words an answer takes
+  ("yes"/"no", "normal"/"not normal"), a p-value is followed by its verdict in those words.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
 from typing import Any
 
 from codecall.extract import assigned_names
 from codecall.models.base import GenerationRequest
 from codecall.models.choices import WholeChoice, share_named
-from codecall.models.data_grammar import PICKS, REDUCTIONS, data_line_grammar, is_numeric
+from codecall.models.data_grammar import (
+    IMPORT,
+    PAIRED_TESTS,
+    PICKS,
+    REDUCTIONS,
+    TEST_READS,
+    TESTS,
+    data_line_grammar,
+    import_grammar,
+    is_numeric,
+)
+from codecall.models.data_question import (
+    answer_fields,
+    asks_for_chart,
+    cutoffs,
+    line_names,
+    operation_shares,
+    question_filters,
+    question_terms,
+    share_begun,
+    thresholds,
+    verdict_words,
+)
 from codecall.models.guide import RELEVANCE_WEIGHT, Guide, LineConstraint, Scorer, expression_of, result_name
-from codecall.models.literals import task_numbers
 from codecall.retrieve import terms
 
-MAX_ANSWERS = 6  #: value lines one reply may write, whatever the question's format lists
-#: Words of a question that asks for a chart: only then may a line call `.plot(...)`.
-_CHART = re.compile(r"\b(plot|chart|graph|histogram|visuali[sz]e|draw)", re.IGNORECASE)
-_FIELD = re.compile(r"@(\w+)\[")  #: a field of an answer format (DABench's `@mean_fare[value]`)
 _LABELS = ("idxmax()", "idxmin()")  #: picks that answer with a group's label, not its value
-_ENUMERATED = re.compile(r"^\s*\d+[.)]\s+")  #: "1. What is ...": the question's place in a list
-
-
-def asks_for_chart(task: str) -> bool:
-    return bool(_CHART.search(task))
-
-
-def answers_asked(task: str) -> int:
-    """How many values the question asks for: the fields of its answer format (not `@name[value]`, which
-    names the form), else one."""
-    fields = dict.fromkeys(f for f in _FIELD.findall(task) if f != "name")  # `@name[value]`: the form itself
-    return min(MAX_ANSWERS, len(fields)) or 1
-
-
-def question_sentence(task: str) -> str:
-    """The question itself: the task's first line, without a number that places it in a list. Later lines
-    (DABench's constraints and answer format) quote values an answer may take ("yes" or "no"), not rows."""
-    first = next((line for line in task.splitlines() if line.strip()), "")
-    return _ENUMERATED.sub("", first)
-
-
-def question_filters(
-    task: str, columns: Mapping[str, Mapping[str, str]], values: Mapping[str, Mapping[str, Sequence[str]]]
-) -> tuple[dict[str, dict[str, list[str]]], list[str]]:
-    """What the question's sentence filters the rows by: per frame, the values of each text column that
-    it names (a one-letter value only when quoted), and the numbers it writes that are not part of a
-    column's name (a numeric column is compared with them)."""
-    sentence = question_sentence(task)
-    named: dict[str, dict[str, list[str]]] = {}
-    for frame, texts in values.items():
-        for column, options in texts.items():
-            hits = [v for v in options if _names_value(sentence, v)]
-            if hits:
-                named.setdefault(frame, {})[column] = hits
-    names = " ".join(c for schema in columns.values() for c in schema)
-    numbers = [n for n in task_numbers(sentence) if not re.search(rf"(?<!\d){re.escape(n)}(?!\d)", names)]
-    numeric = any(is_numeric(t) for schema in columns.values() for t in schema.values())
-    return named, numbers if numeric else []
-
-
-def question_terms(task: str) -> set[str]:
-    """The words a piece's match is measured against: the question's sentence and the names of its answer
-    format's fields (`@mean_fare[...]`: mean, fare). Not the rest of a task, whose boilerplate ("the table
-    is loaded as `df`, give every @name[value]") named a column `Name` in every DABench question."""
-    fields = [f for f in _FIELD.findall(task) if f != "name"]
-    return set(terms(" ".join([question_sentence(task), *fields])))
-
-
-def _names_value(sentence: str, value: str) -> bool:
-    if len(value) < 2:
-        return bool(re.search(rf"['\"]{re.escape(value)}['\"]", sentence))
-    return bool(re.search(rf"(?<!\w){re.escape(value)}(?!\w)", sentence))
-
-
-def share_begun(name: str, task_terms: set[str]) -> float:
-    """The share of a name's words that begin a word of the task or that a word of the task begins, at
-    least three letters alike (`max` and "maximum", `skew` and "skewness", `isnull` and nothing)."""
-    words = set(terms(name))
-    alike = {w for w in words for t in task_terms if min(len(w), len(t)) >= 3 and (t.startswith(w) or w.startswith(t))}
-    return len(alike) / len(words) if words else 0.0
+_TESTS = (*TESTS, *PAIRED_TESTS, "zscore")
 
 
 class DataConstraint(LineConstraint):
@@ -106,32 +72,100 @@ class DataConstraint(LineConstraint):
         super().__init__(guide, [], list(request.variables), n_prompt, request.task, None, {})
         self.names = list(request.variables)  # an earlier step's `result` is data here, not a call to redo
         self.columns = dict(request.columns)
-        self.wanted = answers_asked(request.task)
+        self.line_names = line_names(request.task, self.names)
+        self.fields = [set(terms(f)) for f in answer_fields(request.task)]
         self.conditions, self.compare = question_filters(request.task, self.columns, request.values)
         self.plot = asks_for_chart(request.task)
+        self.words, self.thresholds = verdict_words(request.task, self.columns), thresholds(request.task)
+        #: z-scores an outlier lies beyond: only where the question matches `zscore` (else the model counted
+        #: outliers for a normality question)
+        self.cutoffs = cutoffs(request.task) if operation_shares(self.task_terms)["zscore"] else []
         self.refused = list(dict.fromkeys(expression_of(line.strip()) for line in request.failed if line.strip()))
         self.task_terms = question_terms(request.task)  #: what a piece's match is measured against
         self.choice = WholeChoice(scorer, guide.tokenizer, RELEVANCE_WEIGHT) if scorer else None
-        self.pieces = self._pieces() if scorer else []
+        self.written = 0  #: value lines written (a verdict too)
+        self.imported = False  #: whether `IMPORT` is written
+        self.pending: str | None = None  #: a p-value whose verdict the format asks for and no line gave yet
+        self.pieces: list[tuple[str, float, str]] = []
         self.encoded: dict[str, list[int]] = {}
+
+    def _name(self) -> str:
+        return self.line_names[min(self.written, len(self.line_names) - 1)]
 
     def _line_matcher(self, input_ids: Any, scores: Any) -> Any:
         import llguidance
 
-        done = len(self.results) >= self.wanted
-        grammar = data_line_grammar(
-            self.columns, name=result_name(len(self.results)), answers=self.results if done else (),
-            conditions=self.conditions, compare=self.compare, numbers=self.numbers,
-            plot=self.plot,
-        )  # fmt: skip
+        done = self.written >= len(self.line_names) and not self.pending
+        verdict = (self.pending, self.words, self.thresholds) if self.pending else None
+        if self.choice:
+            self.pieces = self._pieces()
+        if not (self.imported or done or verdict) and self._asks_for_test():
+            grammar = import_grammar()
+        else:
+            grammar = data_line_grammar(
+                self.columns, name=self._name(), answers=list(dict.fromkeys(self.line_names)) if done else (),
+                conditions=self.conditions, compare=self.compare, numbers=self.numbers, plot=self.plot,
+                tests=self.imported, cutoffs=self.cutoffs, verdict=verdict,
+            )  # fmt: skip
         return llguidance.LLMatcher(self.guide.lltokenizer, llguidance.LLMatcher.grammar_from_lark(grammar))
 
     def _note_line(self, text: str) -> None:
-        self.results += [n for n in assigned_names(text) if n not in self.results]
+        if text == IMPORT:
+            self.imported = True
+            return
+        name = next(iter(assigned_names(text)), None)
+        if self.pending:
+            self.pending = None  # the grammar made this line its verdict
+        elif self.words and text.strip().endswith(".pvalue"):
+            field = self._field()  # a p-value's own field: `norm_test_pvalue`, `shapiro_p_value` (`p` is no term)
+            if not (share_named("pvalue", field) or share_named("value", field)):
+                self.pending = name  # the verdict, next, is this field's value (`is_normal`)
+                return
+            if self.written + 1 < len(self.line_names):
+                self.pending = name  # the p-value's own field (`shapiro_p_value`); the next takes the verdict
+        self.written += 1
+
+    def _field(self) -> set[str]:
+        """The words of the field this line fills (none without a format)."""
+        return self.fields[min(self.written, len(self.fields) - 1)] if self.fields else set()
+
+    def _reply_for_bias(self, reply: list[int]) -> list[int] | None:
+        """The reply with `result`, `result2`, ... for the fields' names: a name says which column it reads
+        (`mean_batting_average = df['`), and after the same name the task-free prompt says so as well, so
+        the bias taken away took the name's evidence with it (a salary column read for a batting average).
+        None for a verdict: which word goes with a large p-value is what the model knows of tests, whatever
+        the task, and taking that away as bias left 'not normal' for a p-value of 0.92."""
+        if self.pending:
+            return None
+        text = self.guide.tokenizer.decode(reply)
+        for i, name in enumerate(self.line_names):
+            text = re.sub(rf"\b{re.escape(name)}\b", result_name(i), text)
+        return self.guide.tokenizer.encode(text, add_special_tokens=False)
+
+    def _asks_for_test(self) -> bool:
+        """Whether this line's operations (`_op_shares`) match a test better than any other. Then the line
+        is `IMPORT`, by rule, not by the model's choice: scored against the line's name, which the prompt
+        shows and the task-free prompt does not, the import lost even where the field was named
+        `shapiro_wilk_pvalue`."""
+        shares = self._op_shares()
+        test = max(shares[t] for t in _TESTS)
+        return test > max(v for op, v in shares.items() if op not in _TESTS)
+
+    def _op_shares(self) -> dict[str, float]:
+        """Each operation's match on this line: with its field's words where they match one (`std_dev_fare`),
+        else with the question's."""
+        shares = operation_shares(self._field())
+        return shares if any(shares.values()) else operation_shares(self.task_terms)
 
     def _pieces(self) -> list[tuple[str, float, str]]:
-        """Every whole piece a choice may be among: (text, match with the question, the column it names)."""
-        task_terms = self.task_terms
+        """Every whole piece a choice on this line may be among: (text, match with the question, the column
+        it names). A verdict is chosen whole, words and comparison together (`'normal' if p > 0.05 else
+        'not normal'`), and on the model's likelihood alone (`_reply_for_bias`)."""
+        if self.pending:  # also without its opening quote, where a token joins it to ` = ` (see below)
+            lines = [f"{a!r} if {self.pending} > {t} else {b!r}" for a in self.words for b in self.words if a != b
+                     for t in self.thresholds]  # fmt: skip
+            return [(line[k:], 0.0, "") for line in lines for k in (0, 1)]
+        task_terms, ops = self.task_terms, self._op_shares()
         filtered = {c for named in self.conditions.values() for c in named}
         pieces: list[tuple[str, float, str]] = [("len(", 0.0, "")]
         for frame, schema in self.columns.items():
@@ -150,9 +184,12 @@ class DataConstraint(LineConstraint):
         value = max((share for share, numeric in shares if numeric), default=0.0)
         pieces.append((".groupby(", key + value if key else 0.0, ""))
         for op in [*REDUCTIONS, *PICKS]:
-            pieces.append((f".{op}()", share_begun(op, task_terms), ""))
-        pieces += [(".isnull().sum()", share_begun("isnull", task_terms), ""),
-                   (".value_counts().idxmax()", 0.0, ""), (".corr(", share_begun("corr", task_terms), "")]  # fmt: skip
+            pieces.append((f".{op}()", ops[op], ""))
+        pieces += [(".isnull().sum()", ops["isnull"], ""), (".value_counts().idxmax()", ops["value_counts"], ""),
+                   (".corr(", ops["corr"], ""), *((f"{t}(", ops[t], "") for t in _TESTS),
+                   ("(abs(stats.zscore(", ops["zscore"], "")]  # fmt: skip
+        pieces += [(f".{r}", share_begun(r, task_terms), "") for r in TEST_READS]
+        pieces += [("stats.", max(ops[t] for t in _TESTS), ""), *((t, 0.0, "") for t in self.cutoffs)]
         # each also without the brackets, dot or quote it opens with: where the grammar forces those bytes,
         # llguidance allows only the token that joins them to what came before (`('` after `.groupby`, `'].`
         # after a column), so a piece begun earlier is cut there and the choice is made after that token
@@ -162,14 +199,15 @@ class DataConstraint(LineConstraint):
 
     def _alternatives(self, scores: Any) -> list[tuple[str, float]]:
         """The whole pieces the line may go on with here, once its name is written (see the module's
-        docstring); a column is not offered twice in one correlation or group (`df['a'].corr(df['a'])`)."""
+        docstring); a column is not offered twice in
+        one correlation, paired test or group (`df['a'].corr(df['a'])`)."""
         if self.choice is None or self.choice.forced:
             return []
         text = self.guide.tokenizer.decode(self.line)
         if " = " not in text:
             return []
-        pairing = text.rsplit(".corr(", 1)[-1] if ".corr(" in text else text.rsplit(".groupby(", 1)[-1]
-        used = re.findall(r"\[?'([^']*)'[\])]", text.rsplit(" = ", 1)[-1]) if pairing != text else []
+        pairs = any(opener in text for opener in (".corr(", ".groupby(", *(f"{t}(" for t in PAIRED_TESTS)))
+        used = re.findall(r"\[?'([^']*)'[\])]", text.rsplit(" = ", 1)[-1]) if pairs else []
         key = re.findall(r"\.groupby\('([^']*)'\)", text)
         offered = []
         for piece, share, column in self.pieces:

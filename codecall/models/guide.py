@@ -321,9 +321,14 @@ class LineConstraint:
             if spending:
                 self._spend_numbers(scores, text)
         if self.choice:
-            reply = input_ids[0, self.n_prompt :].tolist()
+            reply = self._reply_for_bias(input_ids[0, self.n_prompt :].tolist())
             self.choice.step(self.matcher, input_ids, logits, scores, self._alternatives(scores), reply)
         return scores
+
+    def _reply_for_bias(self, reply: list[int]) -> list[int] | None:
+        """The reply so far as the bias of a choice is read after it (the same reply, here); None for a
+        choice made on the model's likelihood alone."""
+        return reply
 
     def _alternatives(self, scores: Any) -> list[tuple[str, float]]:
         """The whole alternatives a call line may go on with, where it has a choice to make: once the
