@@ -34,7 +34,8 @@ def main() -> None:
     started = time.perf_counter()
 
     RESULTS.mkdir(exist_ok=True)
-    partial = RESULTS / f"dabench_{args.mode}_{args.split}.partial.jsonl"  # kept as questions finish
+    stem = f"dabench_{args.mode}_{args.split}" + (f"_{args.level}" if args.level else "")
+    partial = RESULTS / f"{stem}.partial.jsonl"  # kept as questions finish
     partial.write_text("", encoding="utf-8")
 
     def progress(record) -> None:
@@ -56,7 +57,7 @@ def main() -> None:
            "summary": summary,
            "records": [r.to_json() for r in records]}  # fmt: skip
     RESULTS.mkdir(exist_ok=True)
-    path = RESULTS / f"dabench_{args.mode}_{args.split}.json"
+    path = RESULTS / f"{stem}.json"
     path.write_text(json.dumps(out, indent=1, default=str), encoding="utf-8")
     print(json.dumps({k: out[k] for k in ("mode", "split", "questions", "wall_s", "summary")}, indent=1))
 
