@@ -116,6 +116,13 @@ def test_a_bare_answer_is_put_in_the_format_by_the_engine() -> None:
     assert outcome.response == "@mean_fare[34.65]" and outcome.correct
 
 
+def test_each_field_is_rounded_as_the_format_says_of_it() -> None:
+    said = '@r[r_value] @p[p_value] where "r_value" is rounded to two decimal places, "p_value" to four decimal places.'
+    assert dabench.format_answer((0.123456, 0.000123456), said) == "@r[0.12] @p[0.0001]"
+    once = "@a[x] @b[y], both rounded to three decimal places."
+    assert dabench.format_answer([1.23456, 2.5], once) == "@a[1.235] @b[2.5]"
+
+
 def test_cli_reference_run_as_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["dabench", "--reference", str(REFERENCE), "--data-dir", str(DATA), "--ids", "0,5,118", "--json"]) == 0
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]

@@ -20,6 +20,7 @@ from codecall.models.data_question import (
     answers_asked,
     cutoffs,
     line_names,
+    named_read,
     question_filters,
     question_terms,
     thresholds,
@@ -117,6 +118,11 @@ def test_the_grammar_offers_a_test_after_its_import_and_a_verdict_in_the_formats
     assert _matches(verdict, "v = 'odd' if p > 0.01 else 'even'\n")
     assert not _matches(verdict, "v = 'odd' if p > 0.05 else 'even'\n")
     assert not _matches(verdict, "v = staff['age'].mean()\n")
+    only_p = data_line_grammar(columns, name="p", tests=True, read="pvalue", cutoffs=["3"])
+    assert _matches(only_p, "p = stats.spearmanr(staff['age'], staff['age']).pvalue\n")
+    for line in ("p = stats.shapiro(staff['age'].dropna()).statistic\n", "p = staff['age'].mean()\n",
+                 "p = (abs(stats.zscore(staff['age'].dropna())) > 3).sum()\n"):  # fmt: skip
+        assert not _matches(only_p, line), line
 
 
 def test_the_format_names_the_lines_and_quotes_a_verdicts_words() -> None:
@@ -130,6 +136,8 @@ def test_the_format_names_the_lines_and_quotes_a_verdicts_words() -> None:
     assert line_names(task, ["staff"]) == ["bell", "age_mean"]
     assert line_names("x\n@max[a] @staff[b] @for[c] @mean[d]", ["staff"]) == ["result", "result2", "result3", "mean"]
     assert line_names("What is the mean age?", []) == ["result"]
+    reads = [named_read(f) for f in ("pValue", "bell_p_value", "f_statistic", "top_value", "answer")]
+    assert reads == ["pvalue", "pvalue", "statistic", None, None]
 
 
 def test_the_questions_form_sets_the_replys_shape() -> None:

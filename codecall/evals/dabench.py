@@ -176,26 +176,44 @@ _DECIMALS = re.compile(r"(\d+|zero|one|two|three|four|five|six)\s+decimal", re.I
 
 def format_answer(answer: Any, format_text: str) -> str:
     """`answer` as the `@name[value]` pairs `format_text` names: one value for one name, a list or tuple item
-    by item for as many names; a float rounded as the format says ("rounded to two decimal places"). Empty
-    when the answer does not fit the names."""
-    names = list(dict.fromkeys(re.findall(r"@(\w+)\[", format_text)))
+    by item for as many names; a float rounded as the format says of its placeholder ("r" rounded to two
+    decimal places, "p" to four), else as it first says of any. Empty when the answer does not fit the names."""
+    fields = list(dict.fromkeys(re.findall(r"@(\w+)\[([^\]]*)\]", format_text)))
+    names = list(dict.fromkeys(name for name, _ in fields))
     items = list(answer) if isinstance(answer, list | tuple) else [answer]
     if not names or len(items) != len(names):
         return ""
-    found = _DECIMALS.search(format_text)
-    places = None
-    if found:
-        word = found.group(1).lower()
-        places = int(word) if word.isdigit() else _DIGITS[word]
+    placeholder = dict(reversed(fields))  # each name's first placeholder
+    places = {name: _places(format_text, placeholder[name], set(placeholder.values())) for name in names}
 
-    def shown(value: Any) -> str:
+    def shown(value: Any, places: int | None) -> str:
         if hasattr(value, "item") and callable(value.item) and getattr(value, "ndim", 1) == 0:
             value = value.item()  # a numpy scalar
         if isinstance(value, float) and places is not None and math.isfinite(value):
             return f"{round(value, places)}"
         return str(value)
 
-    return " ".join(f"@{name}[{shown(value)}]" for name, value in zip(names, items, strict=True))
+    return " ".join(f"@{name}[{shown(value, places[name])}]" for name, value in zip(names, items, strict=True))
+
+
+def _places(format_text: str, placeholder: str, placeholders: set[str]) -> int | None:
+    """The decimal places the format gives `placeholder`: said between its first quoted mention and the next
+    other placeholder's; else the first the format says at all."""
+    quoted = [
+        (m.start(), m.group(2)) for m in re.finditer(r"([\"'])([^\"']+)\1", format_text) if m.group(2) in placeholders
+    ]
+    starts = [start for start, name in quoted if name == placeholder]
+    if starts:
+        end = next((start for start, name in quoted if start > starts[0] and name != placeholder), len(format_text))
+        if found := _DECIMALS.search(format_text[starts[0] : end]):
+            return _number(found.group(1))
+    found = _DECIMALS.search(format_text)
+    return _number(found.group(1)) if found else None
+
+
+def _number(word: str) -> int:
+    word = word.lower()
+    return int(word) if word.isdigit() else _DIGITS[word]
 
 
 def run_question(agent: Agent, question: Question, data_dir: str | Path) -> RunRecord:

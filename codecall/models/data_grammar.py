@@ -86,6 +86,7 @@ def data_line_grammar(
     numbers: Sequence[str] = (),
     plot: bool = False,
     tests: bool = False,
+    read: str | None = None,
     cutoffs: Sequence[str] = (),
     verdict: tuple[str, Sequence[str], Sequence[str]] | None = None,
 ) -> str:
@@ -96,7 +97,8 @@ def data_line_grammar(
     names, and `compare`, the question's numbers a numeric column is compared with. `numbers` are the
     question's numbers (its whole ones round); `plot` offers `.plot(kind=...)` on a column or a group's
     reduction. `tests` offers the tests `IMPORT` made available, and with `cutoffs` the count of
-    outliers by z-score beyond one of them; a `verdict` (a p-value's name, the words to answer with, the
+    outliers by z-score beyond one of them; a `read` (one of `TEST_READS`) makes the line that read of a
+    test and nothing else (where a frame has numbers); a `verdict` (a p-value's name, the words to answer with, the
     thresholds) makes the line a verdict on that p-value."""
     if answers:
         return f"start: {_lit(final_text(answers))}"
@@ -122,15 +124,16 @@ def data_line_grammar(
         rules += [f"NUM: {_alts(compare)}", f"cmp: {_alts(COMPARISONS)}"]
     if tests:
         rules += [f"test: {_alts(TESTS)}", f"paired: {_alts(PAIRED_TESTS)}",
-                  "reads: " + " | ".join(_lit(f".{r}") for r in TEST_READS)]  # fmt: skip
+                  "reads: " + " | ".join(_lit(f".{r}") for r in ([read] if read else TEST_READS))]  # fmt: skip
         rules += [f"CUTOFF: {_alts(cutoffs)}"] if cutoffs else []
-    scalars, plots = [], []
+    scalars, tested, plots = [], [], []
     for i, (frame, schema) in enumerate(columns.items()):
-        scalar, chart = _frame_rules(i, frame, schema, conditions.get(frame, {}), compare, tests, bool(cutoffs),
-                                     rules)  # fmt: skip
-        scalars.append(scalar)
+        scalar, frame_tests, chart = _frame_rules(i, frame, schema, conditions.get(frame, {}), compare, tests,
+                                                  bool(cutoffs) and not read, rules)  # fmt: skip
+        scalars.append(" | ".join(filter(None, [scalar, frame_tests])))
+        tested += [frame_tests] if frame_tests else []
         plots.append(chart)
-    rules.append("scalar: " + " | ".join(scalars))
+    rules.append("scalar: " + " | ".join(tested if read and tested else scalars))
     if plot:
         rules.append(f"kind: {_alts([repr(k) for k in PLOT_KINDS])}")
         rules.append("plot: " + " | ".join(plots))
@@ -147,8 +150,8 @@ def _frame_rules(
     zscores: bool,
     rules: list[str],
 ) -> tuple[str, str]:
-    """Append DataFrame `frame`'s rules (its rows, columns, filters) to `rules`; return its scalar rule and
-    its chart rule."""
+    """Append DataFrame `frame`'s rules (its rows, columns, filters) to `rules`; return its scalar rule, its
+    tests' rule (empty without `tests` or numbers) and its chart rule."""
     # Literals are cut at the brackets and operators, so no two that may come next are one the other's
     # prefix: llguidance's lexer matches greedily, and `sales[` next to `sales['region'] == ` fails on `'a`.
     cols = [c for c in schema if isinstance(c, str)]
@@ -179,11 +182,12 @@ def _frame_rules(
             f'{rows} "[" n{i} "]" ".corr(" {rows} "[" n{i} "]" ")"',
             f"{group} pick",
         ]
+    tested = []
     if numeric and tests:
         numbers_of = f'{rows} "[" n{i} "]"'
-        alternatives += [f'"stats." test "(" {numbers_of} ".dropna())" reads',
-                         f'"stats." paired "(" {numbers_of} ", " {numbers_of} ")" reads']  # fmt: skip
+        tested = [f'"stats." test "(" {numbers_of} ".dropna())" reads',
+                  f'"stats." paired "(" {numbers_of} ", " {numbers_of} ")" reads']  # fmt: skip
         if zscores:
-            alternatives.append(f'"(abs(stats.zscore(" {numbers_of} ".dropna())) > " CUTOFF ").sum()"')
+            tested.append(f'"(abs(stats.zscore(" {numbers_of} ".dropna())) > " CUTOFF ").sum()"')
     chart = f'({series} | {group}) ".plot(kind=" kind ")"' if numeric else f'{series} ".plot(kind=" kind ")"'
-    return " | ".join(f"({a})" for a in alternatives), chart
+    return " | ".join(f"({a})" for a in alternatives), " | ".join(f"({a})" for a in tested), chart

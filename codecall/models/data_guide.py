@@ -51,6 +51,7 @@ from codecall.models.data_question import (
     asks_for_chart,
     cutoffs,
     line_names,
+    named_read,
     operation_shares,
     question_filters,
     question_terms,
@@ -74,14 +75,16 @@ class DataConstraint(LineConstraint):
         self.columns = dict(request.columns)
         self.line_names = line_names(request.task, self.names)
         self.fields = [set(terms(f)) for f in answer_fields(request.task)]
+        self.reads = [named_read(f) for f in answer_fields(request.task)]  #: what of a test each field names
+        self.numeric = any(is_numeric(t) for schema in self.columns.values() for t in schema.values())
         self.conditions, self.compare = question_filters(request.task, self.columns, request.values)
         self.plot = asks_for_chart(request.task)
         self.words, self.thresholds = verdict_words(request.task, self.columns), thresholds(request.task)
-        #: z-scores an outlier lies beyond: only where the question matches `zscore` (else the model counted
-        #: outliers for a normality question)
-        self.cutoffs = cutoffs(request.task) if operation_shares(self.task_terms)["zscore"] else []
         self.refused = list(dict.fromkeys(expression_of(line.strip()) for line in request.failed if line.strip()))
         self.task_terms = question_terms(request.task)  #: what a piece's match is measured against
+        #: z-scores an outlier lies beyond: only where `zscore` is the test the question matches best (else
+        #: the model counted outliers for a normality question)
+        self.cutoffs = cutoffs(request.task) if _best_test(operation_shares(self.task_terms)) == "zscore" else []
         self.choice = WholeChoice(scorer, guide.tokenizer, RELEVANCE_WEIGHT) if scorer else None
         self.written = 0  #: value lines written (a verdict too)
         self.imported = False  #: whether `IMPORT` is written
@@ -105,7 +108,7 @@ class DataConstraint(LineConstraint):
             grammar = data_line_grammar(
                 self.columns, name=self._name(), answers=list(dict.fromkeys(self.line_names)) if done else (),
                 conditions=self.conditions, compare=self.compare, numbers=self.numbers, plot=self.plot,
-                tests=self.imported, cutoffs=self.cutoffs, verdict=verdict,
+                tests=self.imported, read=self._read(), cutoffs=self.cutoffs, verdict=verdict,
             )  # fmt: skip
         return llguidance.LLMatcher(self.guide.lltokenizer, llguidance.LLMatcher.grammar_from_lark(grammar))
 
@@ -129,6 +132,13 @@ class DataConstraint(LineConstraint):
         """The words of the field this line fills (none without a format)."""
         return self.fields[min(self.written, len(self.fields) - 1)] if self.fields else set()
 
+    def _read(self) -> str | None:
+        """The read of a test's result the field of this line names (`p_value`: pvalue), where a test can
+        be written: then the line is a test that gives it ("p_value" has no word of an operation's summary
+        but "value", which half of them have, so a correlation question's p-value line was `.corr(` again)."""
+        read = self.reads[min(self.written, len(self.reads) - 1)] if self.reads else None
+        return read if self.numeric else None
+
     def _reply_for_bias(self, reply: list[int]) -> list[int] | None:
         """The reply with `result`, `result2`, ... for the fields' names: a name says which column it reads
         (`mean_batting_average = df['`), and after the same name the task-free prompt says so as well, so
@@ -146,7 +156,9 @@ class DataConstraint(LineConstraint):
         """Whether this line's operations (`_op_shares`) match a test better than any other. Then the line
         is `IMPORT`, by rule, not by the model's choice: scored against the line's name, which the prompt
         shows and the task-free prompt does not, the import lost even where the field was named
-        `shapiro_wilk_pvalue`."""
+        `shapiro_wilk_pvalue`. A field that names a read of a test's result (`_read`) asks for one too."""
+        if self._read():
+            return True
         shares = self._op_shares()
         test = max(shares[t] for t in _TESTS)
         return test > max(v for op, v in shares.items() if op not in _TESTS)
@@ -199,8 +211,8 @@ class DataConstraint(LineConstraint):
 
     def _alternatives(self, scores: Any) -> list[tuple[str, float]]:
         """The whole pieces the line may go on with here, once its name is written (see the module's
-        docstring); a column is not offered twice in
-        one correlation, paired test or group (`df['a'].corr(df['a'])`)."""
+        docstring); a column is not offered twice in one correlation, paired test or group
+        (`df['a'].corr(df['a'])`)."""
         if self.choice is None or self.choice.forced:
             return []
         text = self.guide.tokenizer.decode(self.line)
@@ -219,3 +231,9 @@ class DataConstraint(LineConstraint):
             if ids and scores[0, ids[0]] > float("-inf"):
                 offered.append((piece, share))
         return offered
+
+
+def _best_test(shares: dict[str, float]) -> str | None:
+    """The test the `shares` match best, where one matches at all and better than every other test."""
+    best = max(_TESTS, key=shares.__getitem__)
+    return best if shares[best] > 0 and all(shares[t] < shares[best] for t in _TESTS if t != best) else None

@@ -6,11 +6,12 @@ each column and operation matches its words.
 from __future__ import annotations
 
 import builtins
+import itertools
 import keyword
 import re
 from collections.abc import Mapping, Sequence
 
-from codecall.models.data_grammar import is_numeric
+from codecall.models.data_grammar import TEST_READS, is_numeric
 from codecall.models.guide import result_name
 from codecall.models.literals import task_numbers
 from codecall.retrieve import terms, text_relevance
@@ -74,6 +75,14 @@ def line_names(task: str, taken: Sequence[str]) -> list[str]:
     free = [f.isidentifier() and not keyword.iskeyword(f) and not hasattr(builtins, f) and f not in taken
             and f != "stats" for f in fields]  # fmt: skip
     return [f if ok else result_name(i) for i, (f, ok) in enumerate(zip(fields, free, strict=True))]
+
+
+def named_read(field: str) -> str | None:
+    """The read of a test's result (`TEST_READS`) a field names, if any: `p_value`, `shapiroPValue`, `pvalue`
+    (pvalue); `t_statistic` (statistic). scipy's own attribute names, not words chosen for a question."""
+    words = re.sub(r"([a-z])([A-Z])", r"\1 \2", field).lower().replace("_", " ").split()
+    said = {*words, *(a + b for a, b in itertools.pairwise(words))}
+    return next((read for read in TEST_READS if read in said), None)
 
 
 def verdict_words(task: str, columns: Mapping[str, Mapping[str, str]]) -> list[str]:
