@@ -23,8 +23,9 @@ session and the question give:
 - `round(value, n)` and `.round(n)` with the question's whole numbers (no arithmetic between values);
 - with `plot`, a chart: `COLUMN.plot(kind='bar')` and the other kinds (only where the question asks for one);
 - once `from scipy import stats` is written (a line of its own, `IMPORT`), a test of a column or of two:
-  `stats.shapiro(df['x'].dropna()).pvalue`, `stats.pearsonr(df['x'], df['y']).statistic` (`TESTS`), and
-  the count of a column's outliers by z-score, `(abs(stats.zscore(df['x'].dropna())) > 3).sum()`;
+  `stats.shapiro(df['x'].dropna()).pvalue`, `stats.pearsonr(df['x'], df['y']).statistic` (`TESTS`; a line
+  whose field names a read, `p_value`, is that read of a test and nothing else), and the count of a
+  column's outliers by z-score, `(abs(stats.zscore(df['x'].dropna())) > 3).sum()`;
 - a verdict on a test's p-value in the words the answer format quotes: `NAME = 'yes' if p > 0.05 else 'no'`.
 
 Which variable, column, operation and literal is the model's own choice inside these bounds (see
