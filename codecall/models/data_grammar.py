@@ -150,7 +150,7 @@ def _frame_rules(
     tests: bool,
     zscores: bool,
     rules: list[str],
-) -> tuple[str, str]:
+) -> tuple[str, str, str]:
     """Append DataFrame `frame`'s rules (its rows, columns, filters) to `rules`; return its scalar rule, its
     tests' rule (empty without `tests` or numbers) and its chart rule."""
     # Literals are cut at the brackets and operators, so no two that may come next are one the other's
