@@ -74,9 +74,11 @@ class DataConstraint(LineConstraint):
         self.names = list(request.variables)  # an earlier step's `result` is data here, not a call to redo
         self.columns = dict(request.columns)
         self.line_names = line_names(request.task, self.names)
-        self.fields = [set(terms(f)) for f in answer_fields(request.task)]
-        self.reads = [named_read(f) for f in answer_fields(request.task)]  #: what of a test each field names
-        self.numeric = any(is_numeric(t) for schema in self.columns.values() for t in schema.values())
+        fields = answer_fields(request.task)
+        self.fields = [set(terms(f)) for f in fields]
+        numeric = any(is_numeric(t) for schema in self.columns.values() for t in schema.values())
+        #: what of a test each field names, where a test can be written (a frame has numbers)
+        self.reads = [named_read(f) if numeric else None for f in fields]
         self.conditions, self.compare = question_filters(request.task, self.columns, request.values)
         self.plot = asks_for_chart(request.task)
         self.words, self.thresholds = verdict_words(request.task, self.columns), thresholds(request.task)
@@ -136,8 +138,7 @@ class DataConstraint(LineConstraint):
         """The read of a test's result the field of this line names (`p_value`: pvalue), where a test can
         be written: then the line is a test that gives it ("p_value" has no word of an operation's summary
         but "value", which half of them have, so a correlation question's p-value line was `.corr(` again)."""
-        read = self.reads[min(self.written, len(self.reads) - 1)] if self.reads else None
-        return read if self.numeric else None
+        return self.reads[min(self.written, len(self.reads) - 1)] if self.reads else None
 
     def _reply_for_bias(self, reply: list[int]) -> list[int] | None:
         """The reply with `result`, `result2`, ... for the fields' names: a name says which column it reads
