@@ -495,3 +495,71 @@ def test_an_integer_parameter_takes_a_small_count_the_task_spells_out_and_nothin
     assert takes("result = coats_of_paint(12.5, 2)\n", ["12.5"])  # "12.5 m², two coats"
     assert not takes("result = coats_of_paint(2, 2)\n", ["12.5"])  # a float parameter: the task's numbers only
     assert not takes("result = coats_of_paint(12.5, 40)\n", ["12.5"])  # no free integers when a task has numbers
+
+
+def invite(host: str, guests: list[str]) -> str:
+    """Send invitations to a party."""
+    return f"{host} invited {', '.join(guests)}"
+
+
+@pytest.mark.model
+def test_a_list_argument_never_says_an_item_again(guide: Guide) -> None:
+    task = "Nadia Fox is hosting: invite Tomas Berg and Ines Lund."
+    constraint = guide.constraint([Tool.from_function(invite)], [], 0, task=task)
+    wanted = 'result = invite("Nadia Fox", ["Tomas Berg", "Tomas Berg", "Tomas"])'  # a model stuck on one item
+    line = insist(guide, constraint, wanted, max_tokens=60)
+    assert line.startswith('result = invite("Nadia Fox", ["Tomas Berg", '), line
+    guests = re.findall(r'"([^"]*)"', line.split("[", 1)[1])  # the items the line finished
+    assert not [(a, b) for i, a in enumerate(guests) for b in guests[:i] if a in b or b in a], line
+    assert not [g for g in guests[1:] if "Berg" in g], line  # nor one that overlaps it where the task writes it
+
+
+def test_a_list_being_written_is_read_item_by_item() -> None:
+    from codecall.models.lists import item_value, only_repeats, open_list, repeats
+
+    assert open_list('r = f("a", ["x, y", "z", "') == (['"x, y"', '"z"'], '"')
+    assert open_list('r = f([{"k": [1, 2]}, {"k"') == (['{"k": [1, 2]}'], '{"k"')
+    assert open_list('r = f(["a"], "b') is None
+    assert item_value("1") == (False, 1) and item_value("1, ") == (True, 1)  # 1 may still become 10
+    assert repeats("Tomas", ['"Tomas Berg"']) and repeats("Tomas Berg and", ['"Tomas Berg"'])
+    assert repeats({"k": 1}, ['{"k": 1}']) and not repeats(1, ["10"]) and not repeats("Ines", ['"Tomas Berg"'])
+    assert repeats("Berg and", ['"Tomas Berg"'], "Tomas Berg and Ines") and not repeats("and", ['"Ines"'], "a and b")
+    strings = ["Tomas", "Tomas Berg", "Ines"]
+    assert only_repeats('"Tom', ['"Tomas Berg"'], strings)  # every string it can become overlaps the first
+    assert not only_repeats('"Tom', ['"Ines"'], strings) and not only_repeats("1", ["1"], [])  # 1 may be 10
+
+
+def fetch_api_key(account: str) -> str:
+    """Look up the key an account calls the storage API with.
+
+    Returns the api key of the account.
+    """
+    return f"key-{account}"
+
+
+def list_buckets(api_key: str, region: str) -> list[str]:
+    """The storage buckets an API key can see in a region."""
+    return [f"{region}-logs"]
+
+
+def test_a_parameter_a_tool_exists_to_make_is_read_from_the_schemas() -> None:
+    from codecall.models.grammar import produced_params
+
+    maker, user = Tool.from_function(fetch_api_key), Tool.from_function(list_buckets)
+    assert produced_params([maker, user]) == {"api_key": maker}
+    assert produced_params([user, Tool.from_function(lookup)]) == {}  # no tool returns an api key
+    with pytest.raises(ValueError, match="waits for a result"):  # nothing to pass it yet
+        line_grammar([user], [], result="result", answer=None, strings=["eu-west"], produced={"api_key": maker})
+
+
+@pytest.mark.model
+def test_a_made_parameter_takes_its_makers_result_and_the_maker_comes_first(guide: Guide) -> None:
+    tools = [Tool.from_function(f) for f in (fetch_api_key, list_buckets)]
+    task = "Which buckets does the account acme have in eu-west?"
+    constraint = guide.constraint(tools, [], 0, task=task)
+    first = insist(guide, constraint, 'result = list_buckets("acme", "eu-west")')  # a model that skips the key
+    assert first.startswith("result = fetch_api_key("), first
+    constraint = guide.constraint(tools, [], 0, task=task)
+    ids, _ = feed(constraint, guide, 'result = fetch_api_key("acme")\n')
+    second = insist(guide, constraint, 'result2 = list_buckets("acme", "eu-west")', ids=ids)
+    assert second.startswith("result2 = list_buckets(result, "), second

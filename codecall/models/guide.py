@@ -117,7 +117,8 @@ from typing import Any, Protocol
 
 from codecall.extract import assigned_names
 from codecall.models.choices import WholeChoice, share_named
-from codecall.models.grammar import can_take, expression_grammar, line_grammar
+from codecall.models.grammar import can_take, expression_grammar, line_grammar, produced_params
+from codecall.models.lists import may_repeat, only_repeats, open_list
 from codecall.models.literals import (
     list_item_left,
     number_places,
@@ -285,6 +286,9 @@ class LineConstraint:
         self.refused: list[str] = []
         #: whether any tool has a number parameter: only then is a number of the task an argument to use
         self.takes_numbers = any(_numeric(s) for t in tools for s in (t.parameters.get("properties") or {}).values())
+        #: parameters a tool's result is made for (`grammar.produced_params`: a token), each with its maker
+        self.produced = produced_params(tools)
+        self.makers = list({id(t): t for t in self.produced.values()}.values())
         self.seen = self.n_prompt = n_prompt  #: tokens of the sequence already fed to the matcher (or the prompt)
         self.results: list[str] = []  #: names this reply's lines defined, in order
         self.made_by: dict[str, Tool | None] = {}  #: the tool whose result each name holds
@@ -314,6 +318,8 @@ class LineConstraint:
         llguidance.numpy.fill_next_token_bitmask(self.matcher, self.bitmask, 0)
         scores = masked(scores, self.bitmask)
         spending = bool(self.tools and self.numbers)
+        if self.tools:
+            self._distinct_items(scores, self.guide.tokenizer.decode(self.line))
         if self.refused or spending:  # what the line computes so far, decoded once for both
             text = expression_of(self.guide.tokenizer.decode(self.line))
             if self.refused:
@@ -376,6 +382,31 @@ class LineConstraint:
         forced = probe.compute_ff_bytes().decode("utf-8", errors="ignore")
         return (whole + forced).rstrip("\n") in near
 
+    def _distinct_items(self, scores: Any, line: str) -> None:
+        """Mask each token after which the list argument being written can only say again what an
+        earlier item of it says (`lists.repeats`: an item already given, or a piece of one), unless
+        nothing else is allowed: the model closes the list or writes another item instead."""
+        begun = open_list(line)
+        if begun is None or not begun[0]:
+            return
+        earlier, current = begun
+        allowed = torch_nonzero(scores)
+        if len(allowed) > _MANY:
+            return
+        pieces, banned = self.guide.pieces, []
+        for token in allowed:
+            item = current + (pieces[token] if token < len(pieces) else "")
+            if not may_repeat(item, earlier):
+                continue
+            if not item.startswith('"'):  # a number or dict is judged whole, with what the grammar forces
+                probe = self.matcher.deep_copy()
+                probe.consume_token(token)
+                item += probe.compute_ff_bytes().decode("utf-8", errors="ignore")
+            if only_repeats(item, earlier, self.strings, self.task):
+                banned.append(token)
+        if banned and len(banned) < len(allowed):
+            scores[0, banned] = float("-inf")
+
     def _spend_numbers(self, scores: Any, text: str) -> None:
         """Mask each token that would write a number of the task into this call more often than the task
         writes it (`electricity_cost(10, 10, 200, 10)` for a task that says 10 once): a number begun that
@@ -423,7 +454,8 @@ class LineConstraint:
         if len(self.results) >= self.guide.max_calls:
             return True
         numbers_left = self.takes_numbers and self._numbers_left()
-        return bool(self.results) and not numbers_left and not self._list_item_left()
+        made_for_a_call = any(self.made_by.get(r) in self.makers for r in self.results if r not in self.consumed)
+        return bool(self.results) and not numbers_left and not made_for_a_call and not self._list_item_left()
 
     def _list_item_left(self) -> bool:
         """Whether a list in the task ("France and Italy", "8 乘 9 和 6 乘 7") has an item no call used."""
@@ -453,9 +485,11 @@ class LineConstraint:
             # for "then add 10"); any other call builds on an earlier result, and only tools that can take
             # one are offered
             parallel = self._list_item_left()
-            names = {**dict.fromkeys(self.names), **({} if parallel else self.made_by)}
+            made = {r: t for r, t in self.made_by.items() if t in self.makers}  # a token goes to every call
+            names = {**dict.fromkeys(self.names), **(made if parallel else self.made_by)}
             must_use = [] if parallel else unconsumed
-            able = [t for t in self.tools if not must_use or can_take(t, names, must_use)]
+            able = [t for t in self.tools if not must_use or self._bound(t)
+                    or can_take(t, names, must_use, self.produced)]  # fmt: skip
             last = self.made_by.get(self.results[-1]) if self.results else None
             last = last if last and len(last.parameters.get("required") or []) > 1 else None
             finish = self._may_finish()
@@ -468,10 +502,12 @@ class LineConstraint:
             again = last is not None and tools == [last]
             # a call again may share arguments with the last ("January to February, and February to March")
             numbers = self.numbers if again else self._unused_numbers() or self.numbers
+            # a call taking a token builds on the call that made it: it need not take another result
+            linked = able and not again and not (len(tools) == 1 and self._bound(tools[0]))
             grammar = line_grammar(tools, names, result=result_name(len(self.results)),
                                    answer=answer if finish else None, numbers=numbers, strings=self.strings,
-                                   must_use=must_use if able and not again else [], fractions=list(self.fractions),
-                                   moments=self.moments, counts=COUNTS)  # fmt: skip
+                                   must_use=must_use if linked else [], fractions=list(self.fractions),
+                                   moments=self.moments, counts=COUNTS, produced=self.produced)  # fmt: skip
         return llguidance.LLMatcher(self.guide.lltokenizer, llguidance.LLMatcher.grammar_from_lark(grammar))
 
     def _choose_tool(self, input_ids: Any, scores: Any, offered: list[Tool]) -> list[Tool]:
@@ -480,7 +516,7 @@ class LineConstraint:
         tokens that differ (`add` over `multiply` on one token's evidence)."""
         tools = [t for t in offered if self._fillable(t)] or offered
         if not self.relevance or len(tools) == 1:
-            return tools
+            return self._made_first(tools)
         head = f"{result_name(len(self.results))} = "
         candidates = [self.guide.tokenizer.encode(f"{head}{t.name}(", add_special_tokens=False) for t in tools]
         likelihood = self.scorer(input_ids, scores, candidates)  # type: ignore[misc]  # relevance needs a scorer
@@ -489,7 +525,24 @@ class LineConstraint:
         totals = [
             lp - b + RELEVANCE_WEIGHT * self.relevance[t] for lp, b, t in zip(likelihood, bias, tools, strict=True)
         ]
-        return [tools[max(range(len(totals)), key=totals.__getitem__)]]
+        return self._made_first([tools[max(range(len(totals)), key=totals.__getitem__)]])
+
+    def _made_first(self, tools: list[Tool]) -> list[Tool]:
+        """`tools`, or, when none can be called yet for a parameter whose maker has not been called (a
+        token), that maker: `GetUserToken(...)` comes before the `AddAlarm(token, ...)` the model chose."""
+        if any(self._bound(t) or not self._waiting(t) for t in tools):
+            return tools
+        return [self.produced[next(p for p in t.parameters.get("required") or [] if p in self.produced)]
+                for t in tools[:1]]  # fmt: skip
+
+    def _waiting(self, tool: Tool) -> bool:
+        """Whether `tool` takes a parameter made by another tool (`produced`)."""
+        return any(p in self.produced and self.produced[p] is not tool for p in tool.parameters.get("required") or [])
+
+    def _bound(self, tool: Tool) -> bool:
+        """Whether each parameter of `tool` that another tool makes has a result of that tool to take."""
+        made = [self.produced[p] for p in tool.parameters.get("required") or [] if p in self.produced]
+        return bool(made) and all(any(self.made_by.get(r) is m for r in self.results) for m in made)
 
     def _fillable(self, tool: Tool) -> bool:
         """Whether the reply has something to pass to each required number parameter of `tool`: a number of
