@@ -497,6 +497,9 @@ class LineConstraint:
             if finish and (wants or not able or full):
                 tools = []
             else:
+                # the tool called last goes again on free arguments only for what the task has left (a
+                # number, a list's item): once the reply may finish, a call builds on a result
+                last = None if finish else last
                 offered = [*able, *([last] if last and last not in able else [])]
                 tools = self._choose_tool(input_ids, scores, offered or self.tools)
             again = last is not None and tools == [last]
