@@ -563,3 +563,14 @@ def test_a_made_parameter_takes_its_makers_result_and_the_maker_comes_first(guid
     ids, _ = feed(constraint, guide, 'result = fetch_api_key("acme")\n')
     second = insist(guide, constraint, 'result2 = list_buckets("acme", "eu-west")', ids=ids)
     assert second.startswith("result2 = list_buckets(result, "), second
+
+
+def test_a_tasks_dates_come_with_its_times_and_alone_where_a_sentence_gives_no_time() -> None:
+    from codecall.models.literals import task_moments
+
+    def written(text: str) -> list[str]:
+        return [m.strftime("%Y-%m-%d %H:%M:%S") for m in task_moments(text)]
+
+    assert written("Water the ferns at 6:45 pm on 3 May 2031.") == ["2031-05-03 18:45:00"]
+    assert written("The lease ends 2031-05-03 23:59:59.") == ["2031-05-03 23:59:59"]
+    assert written("Rent is due on June 2nd, 2031. Call at 9 am.") == ["2031-06-02 00:00:00", "2031-06-02 09:00:00"]
