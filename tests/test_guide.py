@@ -574,3 +574,26 @@ def test_a_tasks_dates_come_with_its_times_and_alone_where_a_sentence_gives_no_t
     assert written("Water the ferns at 6:45 pm on 3 May 2031.") == ["2031-05-03 18:45:00"]
     assert written("The lease ends 2031-05-03 23:59:59.") == ["2031-05-03 23:59:59"]
     assert written("Rent is due on June 2nd, 2031. Call at 9 am.") == ["2031-06-02 00:00:00", "2031-06-02 09:00:00"]
+
+
+def test_the_value_a_task_writes_after_a_parameters_name_is_found() -> None:
+    from codecall.models.literals import named_values
+
+    task = "Open a locker: my member ID is K-77, and the locker code is 4417. Thanks."
+    strings = task_strings(task)
+    assert "K-77" in named_values(task, "member_id", strings)
+    assert "4417" in named_values(task, "lockerCode", strings)
+    assert named_values(task, "pin", strings) == []  # the task does not name it
+
+
+def sign_up(login: str, secret: str, mail: str) -> str:
+    """Open an account on the forum."""
+    return f"welcome, {login}"
+
+
+@pytest.mark.model
+def test_a_string_argument_named_in_the_task_is_the_value_written_after_its_name(model: Transformers) -> None:
+    task = "Sign me up please: my login is mira_k, my secret is tulip88, and my mail is mira@k.example."
+    result = Agent(model, [sign_up], max_steps=1).run(task)
+    code = result.steps[0].code
+    assert code.startswith('result = sign_up("mira_k", "tulip88", "mira@k.example")'), code

@@ -110,6 +110,7 @@ and adds nothing else to install; the model's own forward pass (~50 ms a token) 
 from __future__ import annotations
 
 import ast
+import json
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -118,9 +119,10 @@ from typing import Any, Protocol
 from codecall.extract import assigned_names
 from codecall.models.choices import WholeChoice, share_named
 from codecall.models.grammar import can_take, expression_grammar, line_grammar, produced_params
-from codecall.models.lists import may_repeat, only_repeats, open_list
+from codecall.models.lists import may_repeat, only_repeats, open_call, open_list
 from codecall.models.literals import (
     list_item_left,
+    named_values,
     number_places,
     percent_numbers,
     quoted,
@@ -328,7 +330,9 @@ class LineConstraint:
                 self._spend_numbers(scores, text)
         if self.choice:
             reply = self._reply_for_bias(input_ids[0, self.n_prompt :].tolist())
-            self.choice.step(self.matcher, input_ids, logits, scores, self._alternatives(scores), reply)
+            named = self._named_values()  # chosen on the model's likelihood alone: no bias to take away
+            alternatives = named or self._alternatives(scores)
+            self.choice.step(self.matcher, input_ids, logits, scores, alternatives, None if named else reply)
         return scores
 
     def _reply_for_bias(self, reply: list[int]) -> list[int] | None:
@@ -357,6 +361,35 @@ class LineConstraint:
         if given and ends:  # a keyword's value is written: close the call, or another keyword
             return [(")", 0.0), *((f", {p}=", share_named(p, self.task_terms)) for p in left)]
         return []
+
+    def _named_values(self) -> list[tuple[str, float]]:
+        """Where a string argument begins and the task writes its parameter's name, the strings written
+        just after that name (`literals.named_values`: "username is JaneSmith"), each as a whole
+        alternative scored by the model's likelihood: greedy decoding took the word after the name ("is")
+        or the name itself ("password"). Less the bias after the task-free prompt, the longest string won
+        ("is abc123": a task-free prompt makes any string of the task unlikely)."""
+        text = self.guide.tokenizer.decode(self.line)
+        call = _CALL.match(text)
+        tool = next((t for t in self.tools if call and t.name == call.group(1)), None)
+        begun = open_call(text) if tool and self.choice and not self.choice.forced else None
+        if begun is None:
+            return []
+        args, current = begun
+        required = tool.parameters.get("required") or []
+        opened = current.endswith('"')  # the quote may come with the token before: `("`, `="`
+        current = current[:-1] if opened else current
+        if current.endswith("=") and current[:-1].isidentifier():
+            param = current[:-1]
+        elif not current and len(args) < len(required) and not any("=" in a for a in args):
+            param = required[len(args)]
+        else:
+            return []
+        schema = (tool.parameters.get("properties") or {}).get(param) or {}
+        if schema.get("type") != "string" or {"enum", "const"} & schema.keys():
+            return []
+        space = " " if text.endswith(",") else ""
+        values = [json.dumps(s, ensure_ascii=False) for s in named_values(self.task, param, self.strings)]
+        return [(value[1:] if opened else space + value, 0.0) for value in values]
 
     def _refuse_again(self, scores: Any, text: str) -> None:
         """Mask each token after which the grammar forces the rest of a refused line (all that would be
@@ -488,30 +521,44 @@ class LineConstraint:
             made = {r: t for r, t in self.made_by.items() if t in self.makers}  # a token goes to every call
             names = {**dict.fromkeys(self.names), **(made if parallel else self.made_by)}
             must_use = [] if parallel else unconsumed
-            able = [t for t in self.tools if not must_use or self._bound(t)
-                    or can_take(t, names, must_use, self.produced)]  # fmt: skip
+            # a token waiting for the call it was made for is not made again
+            waiting = {id(self.made_by.get(r)) for r in unconsumed} & set(map(id, self.makers))
+            able = [t for t in self.tools if id(t) not in waiting and (not must_use or self._first_with_token(t)
+                    or can_take(t, names, must_use, self.produced))]  # fmt: skip
             last = self.made_by.get(self.results[-1]) if self.results else None
             last = last if last and len(last.parameters.get("required") or []) > 1 else None
             finish = self._may_finish()
             full = len(self.results) >= self.guide.max_calls
-            if finish and (wants or not able or full):
-                tools = []
-            else:
-                # the tool called last goes again on free arguments only for what the task has left (a
-                # number, a list's item): once the reply may finish, a call builds on a result
-                last = None if finish else last
-                offered = [*able, *([last] if last and last not in able else [])]
-                tools = self._choose_tool(input_ids, scores, offered or self.tools)
-            again = last is not None and tools == [last]
-            # a call again may share arguments with the last ("January to February, and February to March")
-            numbers = self.numbers if again else self._unused_numbers() or self.numbers
-            # a call taking a token builds on the call that made it: it need not take another result
-            linked = able and not again and not (len(tools) == 1 and self._bound(tools[0]))
-            grammar = line_grammar(tools, names, result=result_name(len(self.results)),
-                                   answer=answer if finish else None, numbers=numbers, strings=self.strings,
-                                   must_use=must_use if linked else [], fractions=list(self.fractions),
-                                   moments=self.moments, counts=COUNTS, produced=self.produced)  # fmt: skip
+            # the tool called last goes again on free arguments only for what the task has left (a number,
+            # a list's item): once the reply may finish, a call builds on a result
+            last = None if finish else last
+            stop = finish and (wants or not able or full)
+            again = [last] if last and last not in able and id(last) not in waiting else []
+            offered = [] if stop else [*able, *again] or list(self.tools)
+            while True:
+                tools = self._choose_tool(input_ids, scores, offered) if offered else []
+                again = last is not None and tools == [last]
+                # a call again may share arguments with the last ("January to February, and February to March")
+                numbers = self.numbers if again else self._unused_numbers() or self.numbers
+                # a first call taking a token builds on the call that made it: it need not take another result
+                linked = able and not again and not (len(tools) == 1 and self._first_with_token(tools[0]))
+                grammar = line_grammar(tools, names, result=result_name(len(self.results)),
+                                       answer=answer if finish or not offered else None, numbers=numbers,
+                                       strings=self.strings, must_use=must_use if linked else [],
+                                       fractions=list(self.fractions), moments=self.moments, counts=COUNTS,
+                                       produced=self.produced)  # fmt: skip
+                matcher = llguidance.LLMatcher(self.guide.lltokenizer, llguidance.LLMatcher.grammar_from_lark(grammar))
+                if not tools or not self._only_refused(matcher):
+                    return matcher
+                left = [t for t in offered if t not in tools]  # each line they could write was written
+                offered = left if len(left) < len(offered) else []  # (a maker chosen for them: the reply ends)
         return llguidance.LLMatcher(self.guide.lltokenizer, llguidance.LLMatcher.grammar_from_lark(grammar))
+
+    def _only_refused(self, matcher: Any) -> bool:
+        """Whether the line `matcher` starts can only be one already refused: the grammar forces all of it
+        (one tool, every argument with one value), so no token is left to mask (`_refuse_again`)."""
+        forced = matcher.compute_ff_bytes().decode("utf-8", errors="ignore")
+        return forced.endswith("\n") and expression_of(forced.strip()) in self.refused
 
     def _choose_tool(self, input_ids: Any, scores: Any, offered: list[Tool]) -> list[Tool]:
         """The tools this call line may use: with a scorer, the best by the model's debiased likelihood of
@@ -546,6 +593,11 @@ class LineConstraint:
         """Whether each parameter of `tool` that another tool makes has a result of that tool to take."""
         made = [self.produced[p] for p in tool.parameters.get("required") or [] if p in self.produced]
         return bool(made) and all(any(self.made_by.get(r) is m for r in self.results) for m in made)
+
+    def _first_with_token(self, tool: Tool) -> bool:
+        """Whether `tool` has the results it needs from the tools that make its parameters (`_bound`) and
+        has not been called yet: called again, it is held to what any call again is held to."""
+        return self._bound(tool) and tool not in self.made_by.values()
 
     def _fillable(self, tool: Tool) -> bool:
         """Whether the reply has something to pass to each required number parameter of `tool`: a number of

@@ -1,4 +1,5 @@
-"""Reading the list literal a call line is writing, so the guide can keep its items distinct.
+"""Reading the call and list literal a line is writing: which argument comes next, and the items a list
+has, so the guide can keep them distinct.
 
 A small model that has begun a list argument repeats its last item until the token limit
 (`AddMeeting(..., ["JohnDoe", "JohnDoe", "JohnDoe", ...])`), or writes the same item again cut shorter
@@ -35,16 +36,27 @@ def _code_chars(text: str) -> Iterator[tuple[int, str]]:
 def open_list(line: str) -> tuple[list[str], str] | None:
     """The innermost list `line` has opened and not closed, as (the source of its finished items, the
     text of the item being written, which may be a dict begun), or None when no list is open."""
+    return _open(line, "[", innermost=False)
+
+
+def open_call(line: str) -> tuple[list[str], str] | None:
+    """The call `line` is writing the arguments of, as (the source of its finished arguments, the text of
+    the one being written), or None when it is inside another bracket (a list, a dict) or no call."""
+    return _open(line, "(", innermost=True)
+
+
+def _open(line: str, bracket: str, *, innermost: bool) -> tuple[list[str], str] | None:
+    """The items of the last `bracket` open in `line` (the innermost bracket only, if `innermost`)."""
     stack: list[tuple[str, int]] = []  # each open bracket and where its contents start
     for i, char in _code_chars(line):
         if char in _OPENERS:
             stack.append((char, i + 1))
         elif char in _CLOSERS and stack:
             stack.pop()
-    lists = [start for bracket, start in stack if bracket == "["]
-    if not lists:
+    opened = [start for kind, start in (stack[-1:] if innermost else stack) if kind == bracket]
+    if not opened:
         return None
-    body, items = line[lists[-1] :], []
+    body, items = line[opened[-1] :], []
     while True:
         source, ended, rest = _item_at(body)
         if not ended:

@@ -126,6 +126,26 @@ def task_strings(text: str, *, max_words: int = 3, max_cjk: int = 4) -> list[str
     return list(dict.fromkeys(s for s in spans if s.strip()))
 
 
+def named_values(task: str, name: str, strings: list[str], reach: int = 3, most: int = 12) -> list[str]:
+    """The `strings` that begin at one of the `reach` words after a place the task writes a parameter's
+    `name` ("username is JaneSmith" for `username`, "user ID is 123456" for `user_id`): where a value
+    the task gives for that parameter is written, in whole words. At most `most`, nearest first."""
+    words = [w for w in re.split(r"[_\W]+|(?<=[a-z])(?=[A-Z])", name) if w]
+    if not words:
+        return []
+    pattern = re.compile(r"(?<![^\W_])" + r"[\s_-]*".join(map(re.escape, words)) + r"(?![^\W_])", re.I)
+    starts: list[int] = []
+    for match in pattern.finditer(task):
+        starts += [w.start() + match.end() for w in _WORD.finditer(task[match.end() :])][:reach]
+    ends = {w.end() for w in _WORD.finditer(task)}  # a value is whole words: not "mira" of "mira@k.example"
+    found = [(starts.index(p), s) for s in strings for p in _places(task, s) if p in starts and p + len(s) in ends]
+    return list(dict.fromkeys(s for _, s in sorted(found, key=lambda f: f[0])))[:most]
+
+
+def _places(text: str, piece: str) -> list[int]:
+    return [m.start() for m in re.finditer(re.escape(piece), text)]
+
+
 #: A conjunction between two items of a list, in English or Chinese (with the quote that may close an item).
 _AND = r"(?:['\"”’」]?\s*(?:(?:,\s*)?(?:and|or)\b|和|与|及|以及|跟|、)\s*)"
 
