@@ -146,19 +146,26 @@ def _places(text: str, piece: str) -> list[int]:
     return [m.start() for m in re.finditer(re.escape(piece), text)]
 
 
+_CLAUSE_END = re.compile(r"[.?!;。？！；](?:\s|$)|[。？！；]")  #: where a clause ends, and a list with it
+
 #: A conjunction between two items of a list, in English or Chinese (with the quote that may close an item).
 _AND = r"(?:['\"”’」]?\s*(?:(?:,\s*)?(?:and|or)\b|和|与|及|以及|跟|、)\s*)"
 
 
-def list_item_left(task: str, texts: set[str], reach: int = 24) -> bool:
+def list_item_left(task: str, texts: set[str], reach: int = 60) -> bool:
     """Whether a string the calls used stands in a list of the task ("France and Italy") whose neighbour
-    item (the text within `reach` characters across the conjunction) no call has used yet."""
+    item (the text across the conjunction, within `reach` characters and its clause) no call has used
+    yet. A clause ends at a full stop, question mark or semicolon: "my old password is "x1" and my new
+    password is "y2"." has no item left once both are used. Read over the references' calls, as whether
+    more calls follow each one: right at 129 of 230 call boundaries of the API-Bank dev split and 84 of
+    117 of codecall's, against 123 and 82 when the neighbour was the next 24 characters whatever they
+    held (test split: 124 of 217 against 115, 89 of 122 both)."""
     for text in texts:
         for match in re.finditer(re.escape(text), task):
             after = re.match(r"[A-Za-z]*" + _AND, task[match.end() :])  # past a plural's "s" too
             before = re.search(_AND + r"$", task[: match.start()])
-            sides = [task[match.end() + after.end() :][:reach]] if after else []
-            sides += [task[: match.start() - len(before.group())][-reach:]] if before else []
+            sides = [_CLAUSE_END.split(task[match.end() + after.end() :][:reach])[0]] if after else []
+            sides += [_CLAUSE_END.split(task[: match.start() - len(before.group())][-reach:])[-1]] if before else []
             if any(side.strip() and not any(t in side for t in texts if t != text) for side in sides):
                 return True
     return False
