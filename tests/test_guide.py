@@ -465,7 +465,7 @@ def test_an_optional_parameter_the_task_names_is_given_by_keyword(model: Transfo
 @pytest.mark.model
 def test_a_call_the_reply_made_is_not_made_again_under_another_name(guide: Guide) -> None:
     tool = Tool.from_function(trip_cost)
-    task = "What does a trip to Lima for 3 nights cost, and to Cusco?"
+    task = "What does a trip to Lima cost for 3 nights, and for 5 nights?"  # the 5 keeps the reply going
     constraint = guide.constraint([tool], [], 0, task=task)
     first = 'result = trip_cost("Lima", 3)'
     ids, _ = feed(constraint, guide, first + "\n")
