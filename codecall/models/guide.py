@@ -103,7 +103,9 @@ The model still decides, inside those bounds, with these aids:
   made is not offered (`_only_refused`): no token is left there for the refusal to mask.
   Together, on every third task of the API-Bank dev split (44; 2026-12-03, in-process, shared load), these
   took the guided score from 3 (the token rule alone) through 4 (with the call-again rule) to 10, median
-  12.8 -> 9.6 s a task; the codecall dev split stayed at 28 of 78, as on 2026-12-02 (median 5.3 s);
+  12.8 -> 9.6 s a task, and to 14 with a token made once a reply and no tool fed its own result once the
+  reply may finish (median 11.1 s, beside a test-suite run); the codecall dev split stayed at 28 of 78,
+  the same as on 2026-12-02, each step of the way (`bench/results/eval-dev-guided-*.json`);
 - a tool choice after earlier lines takes away the bias read after the same reply: a model likes to repeat
   the call it just wrote, whatever the task;
 - no call twice: a call this reply has made is refused the same way (a tool given the same arguments
