@@ -87,7 +87,7 @@ The model still decides, inside those bounds, with these aids:
 - a tool called again: a call of the multi-parameter tool called last need not take an earlier result and
   may reuse the task's numbers (`percent_change(12400, 13950)`, then `percent_change(13950, 11160)`).
   Holding it, once the reply may finish, to build on a result like any other call changed nothing on the
-  dev splits (the same 14 of 38 API-Bank sample tasks and 25 of 59 codecall tasks both ways, 2026-12-03),
+  dev splits (the same 14 of 40 API-Bank sample tasks and 25 of 61 codecall tasks both ways, 2026-12-03),
   and was dropped;
 - a parameter a tool exists to make (`grammar.produced_params`: the `token` that `GetUserToken`
   returns) takes that tool's result only, and a tool that needs it is not offered before it: the chosen
