@@ -91,8 +91,8 @@ The model still decides, inside those bounds, with these aids:
   and was dropped;
 - a parameter a tool exists to make (`grammar.produced_params`: the `token` that `GetUserToken`
   returns) takes that tool's result only, and a tool that needs it is not offered before it: the chosen
-  tool's maker is called first (`_made_first`); the reply does not end while a made token waits, it is
-  not made again meanwhile, and the first call that takes it need not take another result;
+  tool's maker is called first (`_made_first`) and once a reply; the reply does not end while a made
+  token waits, and the first call that takes it need not take another result;
 - a string argument whose parameter the task names ("my username is JaneSmith", "password is abc123"):
   the strings written in the three words after that name are whole alternatives, chosen on the model's
   likelihood (`_named_values`, `literals.named_values`). Greedy decoding took "is", or the name itself;
@@ -552,8 +552,8 @@ class LineConstraint:
             last = last if last and len(last.parameters.get("required") or []) > 1 else None
             full = len(self.results) >= self.guide.max_calls
             stop = finish and (wants or not able or full)
-            again = [last] if last and last not in able and id(last) not in made_once else []
-            offered = [] if stop else [*able, *again] or list(self.tools)
+            repeat = [last] if last and last not in able and id(last) not in made_once else []
+            offered = [] if stop else [*able, *repeat] or list(self.tools)
             while True:
                 tools = self._choose_tool(input_ids, scores, offered) if offered else []
                 again = last is not None and tools == [last]
