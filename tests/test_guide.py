@@ -515,18 +515,21 @@ def test_a_list_argument_never_says_an_item_again(guide: Guide) -> None:
 
 
 def test_a_list_being_written_is_read_item_by_item() -> None:
-    from codecall.models.lists import item_value, only_repeats, open_list, repeats
+    from codecall.models.lists import item_value, item_values, only_repeats, open_list, repeats
 
     assert open_list('r = f("a", ["x, y", "z", "') == (['"x, y"', '"z"'], '"')
     assert open_list('r = f([{"k": [1, 2]}, {"k"') == (['{"k": [1, 2]}'], '{"k"')
     assert open_list('r = f(["a"], "b') is None
     assert item_value("1") == (False, 1) and item_value("1, ") == (True, 1)  # 1 may still become 10
-    assert repeats("Tomas", ['"Tomas Berg"']) and repeats("Tomas Berg and", ['"Tomas Berg"'])
-    assert repeats({"k": 1}, ['{"k": 1}']) and not repeats(1, ["10"]) and not repeats("Ines", ['"Tomas Berg"'])
-    assert repeats("Berg and", ['"Tomas Berg"'], "Tomas Berg and Ines") and not repeats("and", ['"Ines"'], "a and b")
+    berg, ines = item_values(['"Tomas Berg"']), item_values(['"Ines"'])  # finished items, as values
+    assert berg == ["Tomas Berg"]
+    assert repeats("Tomas", berg) and repeats("Tomas Berg and", berg)
+    assert repeats({"k": 1}, item_values(['{"k": 1}'])) and not repeats(1, item_values(["10"]))
+    assert not repeats("Ines", berg)
+    assert repeats("Berg and", berg, "Tomas Berg and Ines") and not repeats("and", ines, "a and b")
     strings = ["Tomas", "Tomas Berg", "Ines"]
-    assert only_repeats('"Tom', ['"Tomas Berg"'], strings)  # every string it can become overlaps the first
-    assert not only_repeats('"Tom', ['"Ines"'], strings) and not only_repeats("1", ["1"], [])  # 1 may be 10
+    assert only_repeats('"Tom', berg, strings)  # every string it can become overlaps the first
+    assert not only_repeats('"Tom', ines, strings) and not only_repeats("1", item_values(["1"]), [])  # 1 may be 10
 
 
 def fetch_api_key(account: str) -> str:

@@ -141,7 +141,7 @@ from typing import Any, Protocol
 from codecall.extract import assigned_names
 from codecall.models.choices import WholeChoice, share_named
 from codecall.models.grammar import can_take, expression_grammar, line_grammar, produced_params
-from codecall.models.lists import may_repeat, only_repeats, open_call, open_list
+from codecall.models.lists import item_values, may_repeat, only_repeats, open_call, open_list
 from codecall.models.literals import (
     list_item_left,
     named_values,
@@ -342,17 +342,18 @@ class LineConstraint:
         llguidance.numpy.fill_next_token_bitmask(self.matcher, self.bitmask, 0)
         scores = masked(scores, self.bitmask)
         spending = bool(self.tools and self.numbers)
+        line = self.guide.tokenizer.decode(self.line) if self.tools or self.refused else ""  # decoded once
         if self.tools:
-            self._distinct_items(scores, self.guide.tokenizer.decode(self.line))
-        if self.refused or spending:  # what the line computes so far, decoded once for both
-            text = expression_of(self.guide.tokenizer.decode(self.line))
+            self._distinct_items(scores, line)
+        if self.refused or spending:  # what the line computes so far
+            text = expression_of(line)
             if self.refused:
                 self._refuse_again(scores, text)
             if spending:
                 self._spend_numbers(scores, text)
         if self.choice:
             reply = self._reply_for_bias(input_ids[0, self.n_prompt :].tolist())
-            named = self._named_values()  # chosen on the model's likelihood alone: no bias to take away
+            named = self._named_values(line)  # chosen on the model's likelihood alone: no bias to take away
             alternatives = named or self._alternatives(scores)
             self.choice.step(self.matcher, input_ids, logits, scores, alternatives, None if named else reply)
         return scores
@@ -384,13 +385,12 @@ class LineConstraint:
             return [(")", 0.0), *((f", {p}=", share_named(p, self.task_terms)) for p in left)]
         return []
 
-    def _named_values(self) -> list[tuple[str, float]]:
+    def _named_values(self, text: str) -> list[tuple[str, float]]:
         """Where a string argument begins and the task writes its parameter's name, the strings written
         just after that name (`literals.named_values`: "username is JaneSmith"), each as a whole
         alternative scored by the model's likelihood: greedy decoding took the word after the name ("is")
         or the name itself ("password"). Less the bias after the task-free prompt, the longest string won
-        ("is abc123": a task-free prompt makes any string of the task unlikely)."""
-        text = self.guide.tokenizer.decode(self.line)
+        ("is abc123": a task-free prompt makes any string of the task unlikely). `text`: the line so far."""
         call = _CALL.match(text)
         tool = next((t for t in self.tools if call and t.name == call.group(1)), None)
         begun = open_call(text) if tool and self.choice and not self.choice.forced else None
@@ -448,6 +448,7 @@ class LineConstraint:
         allowed = torch_nonzero(scores)
         if len(allowed) > _MANY:
             return
+        seen = item_values(earlier)  # read once, not once per token
         pieces, banned = self.guide.pieces, []
         for token in allowed:
             item = current + (pieces[token] if token < len(pieces) else "")
@@ -457,7 +458,7 @@ class LineConstraint:
                 probe = self.matcher.deep_copy()
                 probe.consume_token(token)
                 item += probe.compute_ff_bytes().decode("utf-8", errors="ignore")
-            if only_repeats(item, earlier, self.strings, self.task):
+            if only_repeats(item, seen, self.strings, self.task):
                 banned.append(token)
         if banned and len(banned) < len(allowed):
             scores[0, banned] = float("-inf")

@@ -90,11 +90,15 @@ def item_value(text: str) -> tuple[bool, Any]:
     return ended or source.endswith(("'", '"', "}", "]", ")")), value
 
 
-def repeats(value: Any, earlier: list[str], task: str = "") -> bool:
-    """Whether an item of `value` says again what one of the `earlier` items (their source) says: equal
-    to one, a string inside an earlier string or holding one, or a string whose every place in the `task`
+def item_values(earlier: list[str]) -> list[Any]:
+    """The values of a list's finished items, from their source (each ends at its comma)."""
+    return [value for whole, value in (item_value(source + ",") for source in earlier) if whole]
+
+
+def repeats(value: Any, seen: list[Any], task: str = "") -> bool:
+    """Whether an item of `value` says again what one of the items `seen` (`item_values`) says: equal to
+    one, a string inside an earlier string or holding one, or a string whose every place in the `task`
     overlaps an earlier string's ("Berg and" after "Tomas Berg", of "Tomas Berg and Ines Lund")."""
-    seen = [v for done, v in (item_value(s + ",") for s in earlier) if done]  # an earlier item ends at its comma
     if value in seen:
         return True
     if not isinstance(value, str):
@@ -107,16 +111,16 @@ def repeats(value: Any, earlier: list[str], task: str = "") -> bool:
     return bool(places) and all(any(p.start < t.stop and t.start < p.stop for t in taken) for p in places)
 
 
-def only_repeats(item: str, earlier: list[str], strings: list[str], task: str = "") -> bool:
-    """Whether the item begun as `item` can only become one that `repeats` an earlier one. A string not
+def only_repeats(item: str, seen: list[Any], strings: list[str], task: str = "") -> bool:
+    """Whether the item begun as `item` can only become one that `repeats` an item `seen`. A string not
     closed yet can become each of `strings` (the grammar's) that its text begins; another item is judged
     once whole (`item` then holds what the grammar forces after the token too)."""
     source, ended, _ = _item_at(item)
     if source[:1] == '"' and not (len(source) > 1 and source.endswith('"')):
         could = [s for s in strings if json.dumps(s, ensure_ascii=False).startswith(source)]
-        return bool(could) and all(repeats(s, earlier, task) for s in could)
+        return bool(could) and all(repeats(s, seen, task) for s in could)
     whole, value = item_value(item)
-    return whole and repeats(value, earlier, task)
+    return whole and repeats(value, seen, task)
 
 
 def may_repeat(item: str, earlier: list[str]) -> bool:
