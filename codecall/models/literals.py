@@ -129,17 +129,38 @@ def task_strings(text: str, *, max_words: int = 3, max_cjk: int = 4) -> list[str
 def named_values(task: str, name: str, strings: list[str], reach: int = 3, most: int = 12) -> list[str]:
     """The `strings` that begin at one of the `reach` words after a place the task writes a parameter's
     `name` ("username is JaneSmith" for `username`, "user ID is 123456" for `user_id`): where a value
-    the task gives for that parameter is written, in whole words. At most `most`, nearest first."""
-    words = [w for w in re.split(r"[_\W]+|(?<=[a-z])(?=[A-Z])", name) if w]
-    if not words:
+    the task gives for that parameter is written, in whole words or a whole quoted text. At most `most`,
+    nearest the first place first, and after each place a quoted text first: a quote marks a value (the
+    pieces of "a question about a document" crowded out "my question is "What ...?"")."""
+    pattern = _name_pattern(name)
+    if pattern is None:
         return []
-    pattern = re.compile(r"(?<![^\W_])" + r"[\s_-]*".join(map(re.escape, words)) + r"(?![^\W_])", re.I)
-    starts: list[int] = []
-    for match in pattern.finditer(task):
-        starts += [w.start() + match.end() for w in _WORD.finditer(task[match.end() :])][:reach]
+    starts: dict[int, tuple[int, int]] = {}  # where a value may begin: (which place of the name, which word)
+    for place, match in enumerate(pattern.finditer(task)):
+        after = [w.start() + match.end() for w in _WORD.finditer(task[match.end() :])][:reach]
+        starts |= {p: (place, k) for k, p in enumerate(after) if p not in starts}
     ends = {w.end() for w in _WORD.finditer(task)}  # a value is whole words: not "mira" of "mira@k.example"
-    found = [(starts.index(p), s) for s in strings for p in _places(task, s) if p in starts and p + len(s) in ends]
-    return list(dict.fromkeys(s for _, s in sorted(found, key=lambda f: f[0])))[:most]
+    spans = {m.span(g) for m in _QUOTED.finditer(task) for g in range(1, 7) if m.group(g)}  # quoted texts
+    found = []
+    for s in strings:
+        for p in _places(task, s):
+            whole = (p, p + len(s)) in spans
+            if p in starts and (p + len(s) in ends or whole):
+                found.append((starts[p][0], not whole, starts[p][1], s))
+    return list(dict.fromkeys(s for *_, s in sorted(found)))[:most]
+
+
+def _name_words(name: str) -> list[str]:
+    """The words of a parameter's name, split at `_` and camelCase."""
+    return [w for w in re.split(r"[_\W]+|(?<=[a-z])(?=[A-Z])", name) if w]
+
+
+def _name_pattern(name: str) -> re.Pattern[str] | None:
+    """A parameter's name as the task may write it: its words, in order."""
+    words = _name_words(name)
+    if not words:
+        return None
+    return re.compile(r"(?<![^\W_])" + r"[\s_-]*".join(map(re.escape, words)) + r"(?![^\W_])", re.I)
 
 
 def _places(text: str, piece: str) -> list[int]:
