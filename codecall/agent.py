@@ -15,6 +15,7 @@ from codecall.errors import InputError, ModelError
 from codecall.events import Answer, Code, Done, Event, Observation, Output, StepEnd, Token
 from codecall.extract import assigned_names, extract_code
 from codecall.models import Generation, GenerationRequest, Model, resolve_model
+from codecall.models.grammar import with_makers
 from codecall.prompt import CODE_PREFILL, observation, opening_request
 from codecall.result import Result, Step, ToolCall, recording, tool_source
 from codecall.retrieve import select_tools
@@ -36,7 +37,8 @@ class Agent:
     """A model, the tools it may call, and the sandbox its code runs in.
 
     With more than `max_tools` tools, each task's prompt shows only the `max_tools` that match it best
-    (`codecall.retrieve`); the session can still call them all.
+    (`codecall.retrieve`), with the tools that make a parameter of theirs (`grammar.with_makers`: the
+    `GetUserToken` of a tool that takes a token); the session can still call them all.
 
     >>> agent = Agent(tools=[add])          # the bundled SmolLM2 model, the kernel sandbox
     >>> agent.run("What is 2 + 3?").answer
@@ -157,7 +159,7 @@ class Agent:
                calls: list[ToolCall]) -> Generator[Event | Generate | Execute, Any, None]:  # fmt: skip
         """The loop itself, as a generator a driver runs: it yields an event to pass on, or a `Generate` or
         `Execute` whose outcome (the Generation, the Execution) the driver sends back."""
-        shown = select_tools(task, self.tools, self.max_tools)
+        shown = with_makers(select_tools(task, self.tools, self.max_tools), self.tools)
         prefill = self.model.continues_reply
         request = opening_request(task, shown, variables, prefill=prefill, max_new_tokens=self.max_new_tokens)
         messages = request.messages

@@ -11,6 +11,7 @@ import json
 import re
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -217,9 +218,38 @@ def test_a_parameter_that_takes_a_fraction_gets_the_tasks_percentages_as_fractio
     assert 'p_0_1: ("0.15")' in grammar and "p_0_0: INT" in grammar and 'INT: "8" | "15"' in grammar
 
 
-def allowed_by_guide(guide: Guide, text: str, task: str) -> bool:
+def pace(distance_km: float, minutes: float) -> float:
+    """Minutes per kilometre of a run."""
+    return minutes / distance_km
+
+
+def test_a_number_parameter_named_in_a_unit_takes_the_tasks_numbers_in_that_unit() -> None:
+    from codecall.models.literals import in_unit, unit_numbers
+
+    written = unit_numbers("I ran 5000 m in 25 minutes, then 3 laps.")
+    assert written == [("5000", "m"), ("25", "minutes"), ("3", "laps")]
+    assert in_unit(written, "distance_km") == {"5": "5000"}  # across the SI prefix
+    assert in_unit(written, "minutes") == {"25": "25"}
+    assert in_unit(unit_numbers("a 175 cm tall man"), "height_m") == {"1.75": "175"}
+    grammar = line_grammar([Tool.from_function(pace)], [], result="result", answer=None,
+                           numbers=["5000", "25", "3"], units=written)  # fmt: skip
+    assert 'p_0_0: ("5" | "3")' in grammar and 'p_0_1: ("25" | "3")' in grammar  # 3 laps: no parameter's unit
+
+
+@pytest.mark.model
+def test_a_run_in_metres_goes_to_a_parameter_in_kilometres_and_counts_as_used(guide: Guide) -> None:
+    task = "I ran 5000 m in 25 minutes. What was my pace?"
+    tools = [Tool.from_function(pace)]
+    assert allowed_by_guide(guide, "result = pace(5, 25)\n", task, tools)
+    assert not allowed_by_guide(guide, "result = pace(25, 5000)\n", task, tools)
+    constraint = guide.constraint(tools, [], 0, task=task)
+    feed(constraint, guide, "result = pace(5, 25)\n")
+    assert constraint._may_finish()  # the 5000 is used, as 5 km
+
+
+def allowed_by_guide(guide: Guide, text: str, task: str, tools: Sequence[Tool] = ()) -> bool:
     """Whether guided decoding lets `text` through, token by token (the tokenizer's own split of it)."""
-    constraint = guide.constraint([], [], 0, task=task)
+    constraint = guide.constraint(tools, [], 0, task=task)
     ids = torch.zeros((1, 0), dtype=torch.long)
     for token in guide.tokenizer(text, add_special_tokens=False).input_ids:
         scores = constraint(ids, torch.zeros((1, guide.vocab_size)))
@@ -546,10 +576,13 @@ def list_buckets(api_key: str, region: str) -> list[str]:
 
 
 def test_a_parameter_a_tool_exists_to_make_is_read_from_the_schemas() -> None:
-    from codecall.models.grammar import produced_params
+    from codecall.models.grammar import produced_params, with_makers
 
     maker, user = Tool.from_function(fetch_api_key), Tool.from_function(list_buckets)
     assert produced_params([maker, user]) == {"api_key": maker}
+    other = Tool.from_function(lookup)
+    assert with_makers([user], [other, maker, user]) == [user, maker]  # shown with the tool its key comes from
+    assert with_makers([other], [other, maker, user]) == [other]
     assert produced_params([user, Tool.from_function(lookup)]) == {}  # no tool returns an api key
     with pytest.raises(ValueError, match="waits for a result"):  # nothing to pass it yet
         line_grammar([user], [], result="result", answer=None, strings=["eu-west"], produced={"api_key": maker})

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from codecall.models.literals import task_numbers, task_strings
+from codecall.models.literals import in_unit, task_numbers, task_strings
 from codecall.retrieve import terms
 from codecall.tools import Tool
 
@@ -47,6 +47,7 @@ def line_grammar(
     moments: Sequence[datetime] = (),
     counts: Sequence[str] = (),
     produced: Mapping[str, Tool] | None = None,
+    units: Sequence[tuple[str, str]] = (),
 ) -> str:
     """The Lark grammar of the next line: `RESULT = TOOL(ARGS)` (when `tools` is not empty), or the
     reply's last line `final_answer(ANSWER)` (when `answer` is given).
@@ -57,7 +58,10 @@ def line_grammar(
     the only number and string literals allowed; a parameter that takes a fraction (`takes_fraction`) is
     given the task's numbers of at most 1 and `fractions` (its percentages as fractions) instead, and a
     string parameter whose description gives a strftime format the task's `moments` in that format, and an
-    integer parameter `counts` too (small whole numbers a task may spell out: "two coats"). With
+    integer parameter `counts` too (small whole numbers a task may spell out: "two coats"); a number
+    parameter named in a unit (`weight_kg`) the task's `units` (`literals.unit_numbers`) in that unit,
+    converted across an SI prefix, and its numbers in no unit another parameter of the tool is named in
+    (`bmi(weight_kg, height_m)` for "175 cm tall and 68 kg": 68 or nothing else, then 1.75). With
     `must_use`, a call passes one of those names; the tools that cannot are left out; when none can, the
     reply ends if `answer` is given, else any call goes. A parameter `produced` names (`produced_params`)
     takes its maker's result only: a tool is not offered until that result exists."""
@@ -69,7 +73,7 @@ def line_grammar(
     refs = _Refs(sources, produced)
     share = [n for n in numbers if abs(float(n)) <= 1]
     fraction = " | ".join(map(json.dumps, dict.fromkeys([*share, *fractions]))) if numbers else ""
-    implied = _Implied(fraction, moments, counts if numbers else ())
+    implied = _Implied(fraction, moments, counts if numbers else (), units if numbers else (), numbers)
     calls = [_call_rule(t, f"p_{i}", rules, refs, must_use, implied) for i, t in enumerate(tools)] if must_use else []
     if must_use and not any(calls) and answer is not None:
         tools = []  # nothing can build on the results: the reply ends
@@ -185,8 +189,27 @@ def produced_params(tools: Sequence[Tool]) -> dict[str, Tool]:
     return made
 
 
+def with_makers(shown: Sequence[Tool], tools: Sequence[Tool]) -> list[Tool]:
+    """`shown`, and for each parameter of theirs that another of `tools` exists to make (`produced_params`:
+    `token`), that maker: a tool shown without it cannot be called (API-Bank dev: 3 of 26 tasks among 20+
+    tools had `GetUserToken` left out by retrieval)."""
+    made = produced_params(tools)
+    makers = [made[p] for t in shown for p in t.parameters.get("required") or [] if p in made]
+    return list({id(t): t for t in [*shown, *makers]}.values())
+
+
 _JSON_TYPES = {str: "string", int: "integer", float: "number", bool: "boolean", list: "array", tuple: "array",
                dict: "object"}  # fmt: skip
+
+
+def takes_number(schema: Any) -> bool:
+    """Whether a parameter's JSON Schema takes a number (or a list of numbers, or either of some types)."""
+    if not isinstance(schema, dict):
+        return False
+    kinds = schema.get("type")
+    kinds = kinds if isinstance(kinds, list) else [kinds]
+    nested = [schema.get("items"), *(schema.get("anyOf") or []), *(schema.get("oneOf") or [])]
+    return bool({"number", "integer"} & set(kinds)) or any(takes_number(s) for s in nested)
 
 
 def _fits(source: Tool | None, schema: dict[str, Any]) -> bool:
@@ -247,12 +270,23 @@ class _Implied:
     """The values a task implies for a parameter whose schema says how it wants them: a share of one
     (`takes_fraction`: the task's percentages as fractions), a date in a strftime format, or a count."""
 
-    def __init__(self, fraction: str = "", moments: Sequence[datetime] = (), counts: Sequence[str] = ()) -> None:
+    def __init__(self, fraction: str = "", moments: Sequence[datetime] = (), counts: Sequence[str] = (),
+                 units: Sequence[tuple[str, str]] = (), numbers: Sequence[str] = ()) -> None:  # fmt: skip
         self.fraction, self.moments, self.counts = fraction, list(moments), list(counts)
+        self.units, self.numbers = list(units), list(numbers)
 
-    def rule(self, schema: dict[str, Any]) -> str | None:
+    def rule(self, tool: Tool, param: str, schema: dict[str, Any]) -> str | None:
         if self.fraction and takes_fraction(schema):
             return f"({self.fraction})"
+        if self.units and schema.get("type") in ("number", "integer") and not {"enum", "const"} & schema.keys():
+            mine = in_unit(self.units, param)
+            if mine:
+                props = tool.parameters.get("properties") or {}
+                claimed = {n for p in props if takes_number(props[p]) for n in in_unit(self.units, p).values()}
+                values = [*mine, *(n for n in self.numbers if n not in claimed)]
+                if schema["type"] == "integer":
+                    values = [v for v in values if "." not in v] + self.counts
+                return "(" + " | ".join(map(json.dumps, dict.fromkeys(values))) + ")" if values else None
         if self.counts and schema.get("type") == "integer" and not {"enum", "const"} & schema.keys():
             return "(INT | " + " | ".join(map(json.dumps, self.counts)) + ")"
         fmt = _STRFTIME.search(str(schema.get("description") or "")) if schema.get("type") == "string" else None
@@ -286,7 +320,7 @@ def _call_rule(tool: Tool, prefix: str, rules: list[str], refs: _Refs, must_use:
         rule, schema = f"{prefix}_{index}", props.get(pname, {})
         if pname not in required:
             schema = _other_than_default(schema)
-        value = (implied and implied.rule(schema)) or _value_rule(schema, f"{rule}_", rules)
+        value = (implied and implied.rule(tool, pname, schema)) or _value_rule(schema, f"{rule}_", rules)
         ref = refs.rule(tool, pname, schema)
         if pname in required and pname in refs.produced:  # its maker's result, or the tool waits for one
             if ref is None:

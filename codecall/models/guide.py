@@ -151,9 +151,10 @@ from typing import Any, Protocol
 
 from codecall.extract import assigned_names
 from codecall.models.choices import WholeChoice, share_named
-from codecall.models.grammar import can_take, expression_grammar, line_grammar, produced_params
+from codecall.models.grammar import can_take, expression_grammar, line_grammar, produced_params, takes_number
 from codecall.models.lists import item_values, may_repeat, only_repeats, open_call, open_list
 from codecall.models.literals import (
+    in_unit,
     list_item_left,
     named_values,
     number_places,
@@ -162,6 +163,7 @@ from codecall.models.literals import (
     task_moments,
     task_numbers,
     task_strings,
+    unit_numbers,
 )
 from codecall.retrieve import terms
 from codecall.tools import Tool
@@ -231,16 +233,6 @@ class Scorer(Protocol):
         """After a prompt whose task says nothing (then `after`): the model's bias towards each, to take away."""
 
 
-def _numeric(schema: Any) -> bool:
-    """Whether a parameter's JSON Schema takes a number (or a list of numbers, or either of some types)."""
-    if not isinstance(schema, dict):
-        return False
-    kinds = schema.get("type")
-    kinds = kinds if isinstance(kinds, list) else [kinds]
-    nested = [schema.get("items"), *(schema.get("anyOf") or []), *(schema.get("oneOf") or [])]
-    return bool({"number", "integer"} & set(kinds)) or any(_numeric(s) for s in nested)
-
-
 _ASSIGNED = re.compile(r"[A-Za-z_]\w* = ")
 _STRINGS = re.compile(r'"[^"]*"?')  #: string literals (and one begun), whose digits are not numbers
 _NUMBER_LITERAL = r"(?:(?<=[(\[=, ])|^)(-?\d+(?:\.\d+)?)"
@@ -253,6 +245,10 @@ def _literal_numbers(clean: str) -> list[str]:
     """The number literals a line's call has closed so far, as written (the grammar writes the task's
     numbers as `task_numbers` gives them), in the line with its strings emptied (`_STRINGS`)."""
     return [m.group(1) for m in re.finditer(_NUMBER_LITERAL + r"(?=[,)\]])", clean)]
+
+
+def _properties(tool: Tool) -> dict[str, Any]:
+    return tool.parameters.get("properties") or {}
 
 
 def expression_of(line: str) -> str:
@@ -316,11 +312,16 @@ class LineConstraint:
         #: allowed, not required; using one uses the number it came from
         self.fractions = percent_numbers(task)
         self.moments = task_moments(task)  #: the task's dates and times, for a parameter with a date format
+        #: the task's numbers with the word after each, for a parameter named in a unit (`literals.in_unit`),
+        #: and each value a parameter may take in its unit, with the number it came from ("1.75": "175")
+        self.units = unit_numbers(task)
+        self.converted = {v: n for t in tools for p in _properties(t) for v, n in in_unit(self.units, p).items()
+                          if v != n}  # fmt: skip
         #: what a line may not be again (`expression_of` it): calls that raised an error in an earlier step,
         #: and the calls this reply made
         self.refused: list[str] = []
         #: whether any tool has a number parameter: only then is a number of the task an argument to use
-        self.takes_numbers = any(_numeric(s) for t in tools for s in (t.parameters.get("properties") or {}).values())
+        self.takes_numbers = any(takes_number(s) for t in tools for s in _properties(t).values())
         #: parameters a tool's result is made for (`grammar.produced_params`: a token), each with its maker
         self.produced = produced_params(tools)
         self.makers = list({id(t): t for t in self.produced.values()}.values())
@@ -492,7 +493,7 @@ class LineConstraint:
         spent = {n for n in self.numbers if n not in left}
         if not spent:
             return
-        free = [*left, *(c for c in COUNTS if c not in spent), *self.fractions]
+        free = [*left, *(c for c in COUNTS if c not in spent), *self.fractions, *self.converted]
         pieces, inside = self.guide.pieces, bool(_BEGUN_NUMBER.search(clean))
         banned = []
         for token in allowed:
@@ -602,7 +603,7 @@ class LineConstraint:
                                        answer=answer if finish or not offered else None, numbers=numbers,
                                        strings=self.strings, must_use=builds_on if linked else [],
                                        fractions=list(self.fractions), moments=self.moments, counts=COUNTS,
-                                       produced=self.produced)  # fmt: skip
+                                       produced=self.produced, units=self.units)  # fmt: skip
                 matcher = llguidance.LLMatcher(self.guide.lltokenizer, llguidance.LLMatcher.grammar_from_lark(grammar))
                 if not tools or not self._only_refused(matcher):
                     return matcher
@@ -699,6 +700,9 @@ class LineConstraint:
                 self.used.add(abs(node.value))
                 if repr(float(node.value)) in self.fractions:  # 0.05 for the task's 5%: the 5 is used
                     self.used.add(float(self.fractions[repr(float(node.value))]))
+                source = self.converted.get(ast.unparse(node))  # 1.75 for the task's 175 cm: the 175 is used
+                if source is not None:
+                    self.used.add(abs(float(source)))
                 literals.append(node.value)
             elif isinstance(node, ast.Constant) and isinstance(node.value, str):
                 self.texts.add(node.value)

@@ -36,6 +36,53 @@ def percent_numbers(text: str) -> dict[str, str]:
     return {repr(round(float(n) / 100, 12)): n for n in found}
 
 
+#: SI prefixes a unit written after a number may carry, with their factors: "175 cm" is 1.75 in metres.
+_PREFIXES = {"k": 1e3, "c": 1e-2, "m": 1e-3}
+_UNIT = re.compile(r" ?([A-Za-z]+)\b")  #: the word a number is written with, right after it ("72 kg", "4.5 hours")
+
+
+def unit_numbers(text: str) -> list[tuple[str, str]]:
+    """Each number the task writes with a word right after it, as (number as `task_numbers` writes it, the
+    word lowercased): "72 kg and 1.80 m" -> [("72", "kg"), ("1.80", "m")]. The word may be a unit."""
+    found = []
+    for match in _NUMBER.finditer(text):
+        unit = _UNIT.match(text, match.end())
+        if unit:
+            number = match.group().replace(",", "")
+            found.append((number if "." in number else str(int(number)), unit[1].lower()))
+    return found
+
+
+def in_unit(written: list[tuple[str, str]], name: str) -> dict[str, str]:
+    """The numbers of `written` (`unit_numbers`) in a unit that a word of a parameter's `name` is (`kg` of
+    `weight_kg`, `hours` of `hours_per_day`), or in that unit with an SI prefix more or less, converted
+    ("175 cm" for `height_m`: 1.75): {the value as a literal: the number as written}. Read from the name the
+    tool's author wrote and the units the task writes: no table of units, only the SI prefixes."""
+    found: dict[str, str] = {}
+    for word in (w.lower() for w in _name_words(name)):
+        for number, unit in written:
+            if _singular(unit) == _singular(word):
+                found.setdefault(number, number)
+            elif (factor := _prefix_factor(unit, word)) is not None:
+                value = float(number) * factor
+                found.setdefault(str(int(value)) if value.is_integer() else repr(round(value, 10)), number)
+    return found
+
+
+def _singular(word: str) -> str:
+    return word[:-1] if len(word) > 3 and word.endswith("s") else word
+
+
+def _prefix_factor(unit: str, word: str) -> float | None:
+    """What a number in `unit` is multiplied by to be in `word`'s unit, when the two differ by an SI prefix
+    ("cm" and "m": 0.01; "m" and "km": 0.001); None otherwise."""
+    if len(unit) > 1 and unit[0] in _PREFIXES and unit[1:] == word:
+        return _PREFIXES[unit[0]]
+    if len(word) > 1 and word[0] in _PREFIXES and word[1:] == unit:
+        return 1 / _PREFIXES[word[0]]
+    return None
+
+
 _ISO_DAY = re.compile(r"(?<!\d)(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?!\d)")
 _NAMED_DAY = re.compile(r"\b([A-Za-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?(?!\d)(?:,?\s+(\d{4})\b)?")
 _DAY_NAMED = re.compile(r"(?<!\d)(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?([A-Za-z]{3,9}),?\s+(\d{4})\b")
