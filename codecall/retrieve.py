@@ -1,7 +1,7 @@
 """Pick the few tools relevant to a task, so a prompt stays short and a small model chooses among few.
 
 A BM25 score over each tool's name, description, docstring and parameters. Words are split the way
-code names them (`celsius_to_fahrenheit`, `getWeather`) and lightly stemmed; Chinese (and other CJK) text
+code names them (`celsius_to_fahrenheit`, `getWeather`) and stemmed (Snowball, English); Chinese (and other CJK) text
 is read as characters and character pairs, since it has no spaces. No word lists: no stop words (BM25's
 idf already gives a word that every tool's text has next to no weight) and no glossary from one language
 to another (a Chinese task finds an English tool only through whatever Chinese its docstring holds, so an
@@ -17,7 +17,14 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
+import snowballstemmer
+
 from codecall.tools import Tool
+
+#: Snowball's English stemmer: "calculate" and "Calculator" share "calcul", "registration" and "register" do
+#: not. Among 20+ tools it took retrieval's recall of the needed tools on the API-Bank dev split from 21 to
+#: 24 of 26, where the light hand-written stemmer it replaced (plurals, -ing, -ed) missed `Calculator`.
+_STEMMER = snowballstemmer.stemmer("english")
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 _WORD = re.compile(r"[A-Za-z]+|\d+")
@@ -30,7 +37,7 @@ def terms(text: str) -> list[str]:
     for word in _WORD.findall(spaced):
         word = word.lower()
         if len(word) > 1:  # no stop-word list: BM25's idf gives words every tool has next to nothing
-            out.append(_stem(word))
+            out.append(_STEMMER.stemWord(word))
     for run in _CJK.findall(text):
         out.extend(run)
         out.extend(run[i : i + 2] for i in range(len(run) - 1))
@@ -80,11 +87,3 @@ def _bm25(query: set[str], doc: Counter[str], docs: list[Counter[str]], avg_len:
         tf = doc[term]
         score += idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * length / avg_len))
     return score
-
-
-def _stem(word: str) -> str:
-    """A light English stemmer: plurals and -ing/-ed, enough to match "words" with "word"."""
-    for suffix, keep, shortest in (("ies", "y", 3), ("ing", "", 4), ("ed", "", 4), ("s", "", 3)):
-        if word.endswith(suffix) and len(word) - len(suffix) >= shortest and not word.endswith("ss"):
-            return word[: -len(suffix)] + keep
-    return word

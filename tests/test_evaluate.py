@@ -55,6 +55,13 @@ def test_retrieval_finds_the_needed_tools_among_all() -> None:
             assert set(task.needs) <= shown, (task.id, shown)
 
 
+def test_retrieval_matches_a_word_to_a_tool_named_by_another_form_of_it() -> None:
+    from codecall.retrieve import terms
+
+    assert terms("calculate")[0] == terms("Calculator")[0]  # Snowball: both "calcul"
+    assert terms("meetings")[0] == terms("meeting")[0]
+
+
 def test_run_eval_side_by_side_with_scripted_models() -> None:
     tasks = [
         EvalTask("a", "What is 2 + 3?", 5, category="single", lang="en"),
