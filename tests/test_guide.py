@@ -492,6 +492,20 @@ def test_an_optional_parameter_the_task_names_is_given_by_keyword(model: Transfo
     assert result.answer == 80.0, code
 
 
+def pair(a: int, b: int) -> list[int]:
+    """Two numbers as a pair."""
+    return [a, b]
+
+
+@pytest.mark.model
+def test_a_reply_that_could_only_repeat_a_call_ends_without_answering_it_twice(guide: Guide) -> None:
+    constraint = guide.constraint([Tool.from_function(pair)], [], 0, task="Pair 3 with 4, then with 5.")
+    ids, _ = feed(constraint, guide, "result = pair(3, 4)\nresult2 = pair(3, 4)\n")  # a dead end, as if forced
+    assert constraint.stuck
+    final = insist(guide, constraint, "final_answer([result, result2])", ids=ids, max_tokens=8)
+    assert final.startswith("final_answer(result)"), final  # 5 is left, but the reply was stuck
+
+
 @pytest.mark.model
 def test_a_call_the_reply_made_is_not_made_again_under_another_name(guide: Guide) -> None:
     tool = Tool.from_function(trip_cost)

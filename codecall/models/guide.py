@@ -329,7 +329,11 @@ class LineConstraint:
         self.results: list[str] = []  #: names this reply's lines defined, in order
         self.made_by: dict[str, Tool | None] = {}  #: the tool whose result each name holds
         self.asked_at: dict[str, int] = {}  #: where in the task a result's literal arguments first appear
-        self.consumed: set[str] = set()  #: results a later call took as an argument
+        self.consumed: set[str] = set()  #: results a later call took as an argument (or a repeat's)
+        #: whether the last line repeated a call made before: every way on the model took was refused
+        #: (`_refuse_again` masks a token only while another is left), so the reply ends: a model stuck
+        #: there wrote the same call again until `max_calls` (`bmi(16, 1.80)` three times)
+        self.stuck = False
         self.used: set[float] = set()  #: numbers the calls have used (absolute values)
         self.texts: set[str] = set()  #: strings the calls have used
         self.task = task
@@ -588,7 +592,7 @@ class LineConstraint:
             last = self.made_by.get(self.results[-1]) if self.results else None
             last = last if last and len(last.parameters.get("required") or []) > 1 else None
             full = len(self.results) >= self.guide.max_calls
-            stop = finish and (wants or not able or full)
+            stop = (finish and (wants or not able or full)) or self.stuck
             repeat = [last] if last and last not in able and id(last) not in made_once else []
             offered = [] if stop else [*able, *repeat] or list(self.tools)
             while True:
@@ -687,9 +691,13 @@ class LineConstraint:
 
     def _note_line(self, text: str) -> None:
         """Record what a finished `NAME = ...` line defined and used."""
-        self.refused.append(expression_of(text.strip()))
+        expression = expression_of(text.strip())
+        self.stuck = expression in self.refused  # the grammar could not keep the line from a call made before
+        self.refused.append(expression)
         statement = ast.parse(text).body[0]
         self.results += assigned_names(text)
+        if self.stuck and any(r not in self.consumed for r in self.results[:-1]):
+            self.consumed.add(self.results[-1])  # the same value again: not answered twice
         called = statement.value.func.id if self.tools else None  # type: ignore[attr-defined]
         self.made_by[self.results[-1]] = next((t for t in self.tools if t.name == called), None)
         literals = []
