@@ -17,9 +17,15 @@ parameter's schema says how it wants a value the task implies, the task's value 
 that takes a share of one (`grammar.takes_fraction`: `maximum` <= 1, or its description says probability
 or fraction) takes the task's "5%" as 0.05; a string parameter whose description gives a strftime format
 ("Format: %Y-%m-%d %H:%M:%S") takes the task's dates and times ("8:30 AM on March 25th, 2023") in that
-format (`literals.task_moments`). Values an earlier step's observation quotes (an error naming the value it
-wanted) may be passed too. No word lists choose literals: no spelled-number table, no singular forms, no
-particles that end a piece of Chinese text (a word less its last letter or two stands in for a singular).
+format (`literals.task_moments`); a number parameter whose name holds a unit the task writes a number in
+(`weight_kg`, `hours_per_day`: "68 kg", "10 hours a day") takes those numbers, converted across an SI
+prefix ("175 cm" is 1.75 for `height_m`), and the task's numbers in no unit another of the tool's
+parameters is named in (`literals.in_unit`; dev split, over the references' number arguments: 20 of
+165 narrowed, none lost; with the model, codecall dev 28 -> 29 of 78, `bmi(68, 1.75)` for "175 cm tall
+and weighs 68 kg", none lost; API-Bank's tools have no such names). Values an earlier step's
+observation quotes (an error naming the value it wanted) may be passed too. No word lists choose
+literals: no spelled-number table, no singular forms, no particles that end a piece of Chinese text (a
+word less its last letter or two stands in for a singular); the units are the tool author's names.
 Measured on the dev split without a model, as the tasks whose reference's every literal the grammar can
 write: API-Bank 43 -> 81 of 132 (the dates and times), codecall 57 -> 58 of 78 (percentages as fractions
 gained 4; dropping the spelled-number table lost 5: "two coats", "one door" are no longer writable). With
@@ -123,6 +129,10 @@ The model still decides, inside those bounds, with these aids:
   the call it just wrote, whatever the task;
 - no call twice: a call this reply has made is refused the same way (a tool given the same arguments
   gives the same result; a small model that does not stop otherwise repeats its call until `max_calls`).
+  Where the refusal cannot hold (every way on from where the model went is a call made before: it masks
+  a token only while another is left), the repeated line ends the reply and is not answered twice
+  (`stuck`). On the codecall dev split (2026-12-04, with Snowball stemming in retrieval) the same 29 of
+  78 tasks were right, 215 calls against 217, mean 10.2 s a task against 12.4 s under a shared load.
 
 Each line gets its own small grammar, built when the line starts, so a later line can refer to exactly the
 names the earlier lines defined. The grammar engine is llguidance (Lark-like grammars over regex lexemes,
