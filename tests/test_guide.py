@@ -638,30 +638,6 @@ def test_the_value_a_task_writes_after_a_parameters_name_is_found() -> None:
     assert named_values(asked, "query", task_strings(asked))[0] == "Which ships sailed in 1851?"
 
 
-def renew_permit(permit_number: str) -> str:
-    """Renew a parking permit."""
-    return f"renewed {permit_number}"
-
-
-def pay_fine(ticket_id: str) -> str:
-    """Pay a parking fine."""
-    return f"paid {ticket_id}"
-
-
-@pytest.mark.model
-def test_a_value_the_task_names_for_a_tool_not_yet_called_keeps_the_reply_going(guide: Guide) -> None:
-    tools = [Tool.from_function(f) for f in (renew_permit, pay_fine)]
-    task = "Renew my parking permit; the permit number is P-2291. And pay my fine too, the ticket ID is 88-310."
-    constraint = guide.constraint(tools, [], 0, task=task)
-    ids, _ = feed(constraint, guide, 'result = renew_permit("P-2291")\n')
-    assert not constraint._may_finish()  # 88-310, named for pay_fine's ticket_id, is not served yet
-    second = insist(guide, constraint, "result2 = pay_fine(result)", ids=ids)
-    assert second.startswith('result2 = pay_fine("'), second  # a request of its own: not built on the first
-    done = guide.constraint(tools, [], 0, task=task)
-    feed(done, guide, 'result = renew_permit("P-2291")\nresult2 = pay_fine("88-310")\n')
-    assert done._may_finish()
-
-
 def sign_up(login: str, secret: str, mail: str) -> str:
     """Open an account on the forum."""
     return f"welcome, {login}"

@@ -103,17 +103,13 @@ The model still decides, inside those bounds, with these aids:
   the strings written in the three words after that name are whole alternatives, chosen on the model's
   likelihood (`_named_values`, `literals.named_values`). Greedy decoding took "is", or the name itself;
   less the task-free bias, the longest won ("is abc123"). A whole quoted text counts as a value, first
-  among those after its place of the name (`DocumentQA(url, "is")` for 'my question is "What ...?"');
-- a request the task names and no call served: the reply does not end while a tool no call used has a
-  word holding a number just after one of its required parameters' names whose number no call used
-  (`_named_left`: "the appointment ID is 56789012" once `RecordHealthData(...)` served the other
-  request), and the next call need not build on an earlier result. Over the references' call boundaries
-  (no model), stop-or-go right: API-Bank dev 175 -> 184 of 230, test 170 -> 179 of 217; codecall the
-  same (19 of 25, 14 of 21). Counting values without a number broke 4 dev boundaries ("for each night"
-  after `day`, "today" after `date`). With the model (2026-12-04) the codecall dev split stayed at 28 of
-  78, the same tasks, and the API-Bank dev sample at 14 of 44 less one task lost to a bug in the order
-  of quoted values, which passes on the fixed code: the several-call tasks it keeps going then fail on
-  their arguments (`ModifyRegistration("34567890", "2023-03-01", "2023")`);
+  among those after its place of the name (`DocumentQA(url, "is")` for 'my question is "What ...?"').
+  Keeping a reply going while a tool not yet called had such a value with a number left ("the appointment
+  ID is 56789012") made the stop-or-go decision over the references right more often (API-Bank dev 175
+  -> 184 of 230 call boundaries), but with the model no task more was right on dev or test and the
+  several-calls test tasks took 4.4 times as long at 1.8 times the load (median 44 s against 10 s; single
+  calls 5.3 s against 2.9 s): the replies went on and failed on their arguments
+  (`ModifyRegistration("34567890", "2023-03-01", "2023")`); not kept;
 - a list argument says no item twice (`_distinct_items`, `codecall.models.lists`): an item equal to an
   earlier one, or a string inside or around one, or one whose every place in the task overlaps an
   earlier item's, is masked at the last token that could still avoid it. A model that began a list
@@ -347,9 +343,6 @@ class LineConstraint:
         self.used: set[float] = set()  #: numbers the calls have used (absolute values)
         self.texts: set[str] = set()  #: strings the calls have used
         self.task = task
-        #: for each tool, the values the task writes after a required parameter's name holding a number
-        #: ("the appointment ID is 56789012" for `appointment_id`): a request for that tool
-        self.named = {id(t): self._named_numbers(t) for t in tools}
         self.line: list[int] = []  #: tokens of the current line
         self.matcher: Any = None  #: the current line's matcher; None between lines
         self.bitmask = llguidance.numpy.allocate_token_bitmask(1, guide.vocab_size)
@@ -540,28 +533,7 @@ class LineConstraint:
             return True
         numbers_left = self.takes_numbers and self._numbers_left()
         made_for_a_call = any(self.made_by.get(r) in self.makers for r in self.results if r not in self.consumed)
-        return (bool(self.results) and not numbers_left and not made_for_a_call and not self._list_item_left()
-                and not self._named_left())  # fmt: skip
-
-    def _named_numbers(self, tool: Tool) -> list[str]:
-        """The nearest word holding a number that the task writes just after each required parameter's name
-        of `tool` (`literals.named_values`): an id, a time, an amount asked for by name."""
-        found = []
-        for param in tool.parameters.get("required") or []:
-            values = [] if param in self.produced else named_values(self.task, param, self.strings)
-            found += [v for v in values if re.fullmatch(r"\S*\d\S*", v)][:1]  # "56789012" of "ID is 56789012"
-        return found
-
-    def _named_left(self) -> bool:
-        """Whether a tool no call used has a value the task names for it (`named`) whose numbers no call
-        used yet: a request the reply has not served ("cancel appointment ... the appointment ID is 56789012"
-        after `RecordHealthData(...)` served the task's other request). Its next call need not build on an
-        earlier result. A value without a number ("for each night") is too often a word after a name."""
-        called = {id(t) for t in self.made_by.values() if t is not None}
-        return any(
-            any(abs(float(n)) not in self.used for n in re.findall(r"\d+(?:\.\d+)?", value))
-            for t in self.tools if id(t) not in called for value in self.named[id(t)]
-        )  # fmt: skip
+        return bool(self.results) and not numbers_left and not made_for_a_call and not self._list_item_left()
 
     def _list_item_left(self) -> bool:
         """Whether a list in the task ("France and Italy", "8 乘 9 和 6 乘 7") has an item no call used."""
@@ -590,7 +562,7 @@ class LineConstraint:
             # again on other arguments; a one-parameter tool called again wrote `celsius_to_fahrenheit(10)`
             # for "then add 10"); any other call builds on an earlier result, and only tools that can take
             # one are offered
-            parallel = self._list_item_left() or self._named_left()
+            parallel = self._list_item_left()
             made = {r: t for r, t in self.made_by.items() if t in self.makers}  # a token goes to every call
             names = {**dict.fromkeys(self.names), **(made if parallel else self.made_by)}
             must_use = [] if parallel else unconsumed
