@@ -70,6 +70,7 @@ def in_unit(written: list[tuple[str, str]], name: str) -> dict[str, str]:
 
 
 def _singular(word: str) -> str:
+    """A unit's name less a plural "s" ("hours" and `hour`); a symbol ("ms", "kg") is left as it is."""
     return word[:-1] if len(word) > 3 and word.endswith("s") else word
 
 
