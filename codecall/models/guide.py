@@ -688,10 +688,9 @@ class LineConstraint:
                 self.consumed.add(node.id)
             elif isinstance(node, ast.Constant) and type(node.value) in (int, float):
                 self.used.add(abs(node.value))
-                if repr(float(node.value)) in self.fractions:  # 0.05 for the task's 5%: the 5 is used
-                    self.used.add(float(self.fractions[repr(float(node.value))]))
-                source = self.converted.get(ast.unparse(node))  # 1.75 for the task's 175 cm: the 175 is used
-                if source is not None:
+                literal = ast.unparse(node)  # as the grammar wrote it: 0.05 for the task's 5%, 1.75 for its 175 cm
+                source = self.fractions.get(literal) or self.converted.get(literal)
+                if source is not None:  # the number it came from is used
                     self.used.add(abs(float(source)))
                 literals.append(node.value)
             elif isinstance(node, ast.Constant) and isinstance(node.value, str):
